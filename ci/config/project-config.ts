@@ -1,0 +1,81 @@
+// The typed view of todo.config.yaml: the one place for image names, ports,
+// health paths, budgets, scan policy, chart path and deploy targets.
+// Pure (text in, object out) so the Dagger module can feed it a file read from
+// the source Directory and the host can feed it one read from disk.
+import { parse } from "yaml";
+import { z } from "zod";
+
+export const PROJECT_CONFIG_FILE = "todo.config.yaml";
+
+const path = z.string().regex(/^\//, "must start with /");
+const bytes = z.number().int().positive();
+
+const app = z.strictObject({
+  image: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "must be a lower-case image name without tag"),
+  dockerfile: z.string(),
+  port: z.number().int().min(1).max(65535),
+  health: z.strictObject({ liveness: path, readiness: path }),
+  routes: z.array(path).min(1),
+  budget: z.strictObject({ totalBytes: bytes, addedBytes: bytes }),
+});
+
+const ignoreEntry = z.strictObject({
+  id: z.string().min(1),
+  reason: z.string().min(1, "every ignored finding needs a reason"),
+  expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD"),
+});
+
+const deployTarget = z.strictObject({
+  context: z.string().optional(),
+  valuesFiles: z.array(z.string()).default([]),
+});
+
+export const projectConfigSchema = z
+  .object({
+    apps: z.strictObject({ backend: app, frontend: app }),
+    runtimeUser: z.strictObject({ uid: z.number().int().positive(), gid: z.number().int().positive() }),
+    versions: z.record(z.string(), z.string()),
+    scan: z.strictObject({
+      scanners: z.array(z.enum(["vuln", "secret", "misconfig", "license"])).min(1),
+      failOn: z.array(z.enum(["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"])),
+      onlyFixed: z.boolean(),
+      ignore: z.array(ignoreEntry).default([]),
+    }),
+    chart: z.strictObject({ path: z.string(), release: z.string(), namespace: z.string() }),
+    deploy: z.strictObject({
+      defaultTarget: z.string(),
+      targets: z.record(z.string(), deployTarget),
+    }),
+  })
+  // Sections other parts of the repository add (base images, …) are kept as they are.
+  .passthrough();
+
+export type ProjectConfig = z.infer<typeof projectConfigSchema>;
+export type AppName = keyof ProjectConfig["apps"];
+export type AppConfig = ProjectConfig["apps"][AppName];
+
+export class ProjectConfigError extends Error {}
+
+/** Parses and validates the text of todo.config.yaml; errors name the key and the fix. */
+export function parseProjectConfig(text: string, source = PROJECT_CONFIG_FILE): ProjectConfig {
+  let raw: unknown;
+  try {
+    raw = parse(text, { uniqueKeys: true });
+  } catch (err) {
+    throw new ProjectConfigError(`${source}: not valid YAML: ${(err as Error).message}`);
+  }
+  const result = projectConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("\n");
+    throw new ProjectConfigError(`${source} is invalid; fix these keys:\n${problems}`);
+  }
+  const config = result.data;
+  if (!(config.deploy.defaultTarget in config.deploy.targets)) {
+    throw new ProjectConfigError(
+      `${source}: deploy.defaultTarget "${config.deploy.defaultTarget}" is not one of deploy.targets (${Object.keys(config.deploy.targets).join(", ")})`,
+    );
+  }
+  return config;
+}
