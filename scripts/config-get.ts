@@ -1,5 +1,5 @@
 // Prints one value of todo.config.yaml, for shell scripts: `tsx scripts/config-get.ts versions.helm`.
-import { loadProjectConfig } from "../ci/config/load.ts";
+import { loadProjectConfig } from "../ci/config/load.js";
 
 const key = process.argv[2];
 if (!key) {

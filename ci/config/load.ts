@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PROJECT_CONFIG_FILE, parseProjectConfig, type ProjectConfig } from "./project-config.ts";
+import { PROJECT_CONFIG_FILE, parseProjectConfig, type ProjectConfig } from "./project-config.js";
 
 /** The repository root: the directory holding todo.config.yaml. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

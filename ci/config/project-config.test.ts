@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, loadProjectConfig } from "../config/load.ts";
-import { ProjectConfigError, parseProjectConfig } from "../config/project-config.ts";
+import { REPO_ROOT, loadProjectConfig } from "./load.js";
+import { ProjectConfigError, parseProjectConfig } from "./project-config.js";
 
 const text = readFileSync(join(REPO_ROOT, "todo.config.yaml"), "utf8");
 
