@@ -19,6 +19,16 @@ const app = z.strictObject({
   budget: z.strictObject({ totalBytes: bytes, addedBytes: bytes }),
 });
 
+// A Dockerfile base image: the pinned upstream reference and its local stand-in.
+const baseImage = z.strictObject({
+  arg: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "must be the Dockerfile ARG name, e.g. RUNTIME_IMAGE"),
+  image: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "must be an image name without tag or digest"),
+  tag: z.string().regex(/^[\w][\w.-]{0,127}$/, "must be a tag such as 22-bookworm-slim"),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex digits>"),
+  digestFrom: z.string().min(1, "say where the digest was taken from"),
+  local: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "must be a local image name without tag"),
+});
+
 const ignoreEntry = z.strictObject({
   id: z.string().min(1),
   reason: z.string().min(1, "every ignored finding needs a reason"),
@@ -40,6 +50,11 @@ export const projectConfigSchema = z
       failOn: z.array(z.enum(["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"])),
       onlyFixed: z.boolean(),
       ignore: z.array(ignoreEntry).default([]),
+    }),
+    bases: z.strictObject({
+      build: baseImage,
+      runtime: baseImage,
+      localPackages: z.strictObject({ debianSuite: z.string(), debianMirror: z.string().url(), npm: z.string() }),
     }),
     chart: z.strictObject({ path: z.string(), release: z.string(), namespace: z.string() }),
     deploy: z.strictObject({
