@@ -1,0 +1,67 @@
+"use client";
+import Link from "next/link";
+import { useActionState, useId } from "react";
+import type { ActionResult } from "@/lib/types";
+import { errorText, inputClass, labelClass, primaryButton } from "./ui";
+
+type Action = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
+
+export function AuthForm({ mode, action }: { mode: "sign-in" | "sign-up"; action: Action }) {
+  const [state, dispatch, pending] = useActionState(action, null);
+  const id = useId();
+  const signUp = mode === "sign-up";
+  const errorId = `${id}-error`;
+  const failed = state !== null && !state.ok;
+  return (
+    <form action={dispatch} className="space-y-4" aria-describedby={failed ? errorId : undefined} noValidate>
+      {signUp && (
+        <div className="space-y-1">
+          <label htmlFor={`${id}-name`} className={labelClass}>
+            Name
+          </label>
+          <input id={`${id}-name`} name="name" autoComplete="name" className={inputClass} />
+        </div>
+      )}
+      <div className="space-y-1">
+        <label htmlFor={`${id}-email`} className={labelClass}>
+          Email
+        </label>
+        <input id={`${id}-email`} name="email" type="email" required autoComplete="email" className={inputClass} />
+      </div>
+      <div className="space-y-1">
+        <label htmlFor={`${id}-password`} className={labelClass}>
+          Password
+        </label>
+        <input
+          id={`${id}-password`}
+          name="password"
+          type="password"
+          required
+          minLength={signUp ? 8 : undefined}
+          autoComplete={signUp ? "new-password" : "current-password"}
+          aria-describedby={signUp ? `${id}-password-hint` : undefined}
+          className={inputClass}
+        />
+        {signUp && (
+          <p id={`${id}-password-hint`} className="text-sm text-slate-500">
+            At least 8 characters.
+          </p>
+        )}
+      </div>
+      {failed && (
+        <p id={errorId} role="alert" className={errorText}>
+          {state.error}
+        </p>
+      )}
+      <button type="submit" className={`${primaryButton} w-full`} disabled={pending}>
+        {pending ? (signUp ? "Creating account…" : "Signing in…") : signUp ? "Create account" : "Sign in"}
+      </button>
+      <p className="text-center text-sm text-slate-600">
+        {signUp ? "Already have an account? " : "New here? "}
+        <Link href={signUp ? "/sign-in" : "/sign-up"} className="font-medium text-blue-700 underline">
+          {signUp ? "Sign in" : "Create an account"}
+        </Link>
+      </p>
+    </form>
+  );
+}
