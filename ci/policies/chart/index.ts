@@ -1,0 +1,13 @@
+// Public API of the chart checks, used by the pipeline's lint-chart step and the chart tests:
+//   const manifests = parseManifests(helmTemplateStdout);
+//   checkRenderedChart(manifests, projectConfig)            → Finding[] (policy rules)
+//   validateAgainstSchemas(manifests, loadSchemaValidator(projectConfig.versions.kubernetes)) → Finding[]
+//   scanChartSources(files)                                  → Finding[] (plaintext secrets in values/templates/NOTES)
+export { checkRenderedChart, CHART_RULES } from "./check.js";
+export type { ChartPolicyConfig } from "./context.js";
+export { parseManifests, ManifestParseError } from "./manifests.js";
+export { scanChartSources, type SourceFile } from "./rules-secrets.js";
+export { readChartSources } from "./sources.js";
+export { createSchemaValidator, validateAgainstSchemas, type OpenApiV2, type SchemaValidator } from "./schema.js";
+export { kubernetesOpenApiPath, loadSchemaValidator } from "./schema-source.js";
+export { formatFindings, type Finding, type Manifest, type Severity } from "./types.js";

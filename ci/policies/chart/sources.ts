@@ -1,0 +1,20 @@
+// Reads a chart directory's text sources (values files, templates, NOTES) for scanChartSources.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { SourceFile } from "./rules-secrets.js";
+
+export function readChartSources(chartDir: string): SourceFile[] {
+  const out: SourceFile[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) {
+        if (name !== "charts") walk(full);
+      } else if (/\.(ya?ml|tpl|txt)$/.test(name)) {
+        out.push({ path: relative(chartDir, full), text: readFileSync(full, "utf8") });
+      }
+    }
+  };
+  walk(chartDir);
+  return out;
+}

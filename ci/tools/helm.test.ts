@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { loadProjectConfig } from "../config/load.js";
+import {
+  escapeSetValue,
+  HelmArgsError,
+  HelmCommandError,
+  helmLintArgs,
+  helmRollbackArgs,
+  helmTemplateArgs,
+  helmTestArgs,
+  helmUpgradeInstallArgs,
+  projectConfigValues,
+  runHelm,
+} from "./helm.js";
+
+describe("helm argv builders", () => {
+  it("lint is strict by default and passes values files then --set pairs in order", () => {
+    expect(helmLintArgs({ chart: "helm/todo-app", valuesFiles: ["a.yaml", "b.yaml"], set: { "backend.port": 8000 }, kubeVersion: "1.33.0" })).toEqual([
+      "lint", "helm/todo-app", "--strict", "--kube-version", "1.33.0", "-f", "a.yaml", "-f", "b.yaml", "--set", "backend.port=8000",
+    ]);
+    expect(helmLintArgs({ chart: "c", strict: false })).toEqual(["lint", "c"]);
+  });
+
+  it("template names release and namespace and can drop hooks", () => {
+    expect(helmTemplateArgs({ release: "todo", chart: "c", namespace: "todo", includeHooks: false, apiVersions: ["monitoring.coreos.com/v1"] })).toEqual([
+      "template", "todo", "c", "--namespace", "todo", "--api-versions", "monitoring.coreos.com/v1", "--no-hooks",
+    ]);
+  });
+
+  it("upgrade --install waits, creates the namespace and targets the given context", () => {
+    expect(helmUpgradeInstallArgs({ release: "todo", chart: "c", namespace: "todo", kubeContext: "minikube", setString: { "backend.image.tag": "0123" } })).toEqual([
+      "upgrade", "--install", "todo", "c", "--namespace", "todo", "--create-namespace", "--wait", "--timeout", "5m0s",
+      "--set-string", "backend.image.tag=0123", "--kube-context", "minikube",
+    ]);
+  });
+
+  it("test prints logs; rollback goes to a revision and waits", () => {
+    expect(helmTestArgs({ release: "todo", namespace: "ns" })).toEqual(["test", "todo", "--namespace", "ns", "--logs", "--timeout", "3m0s"]);
+    expect(helmRollbackArgs({ release: "todo", namespace: "ns", revision: 2 })).toEqual(["rollback", "todo", "2", "--namespace", "ns", "--wait", "--timeout", "5m0s"]);
+  });
+
+  it("rejects names, durations and revisions helm would misread, naming the fix", () => {
+    expect(() => helmTemplateArgs({ release: "Todo_App", chart: "c", namespace: "todo" })).toThrow(/release "Todo_App" must be a lower-case DNS label/);
+    expect(() => helmTestArgs({ release: "todo", namespace: "ns", timeout: "five minutes" })).toThrow(HelmArgsError);
+    expect(() => helmRollbackArgs({ release: "todo", namespace: "ns", revision: 0 })).toThrow(/positive integer/);
+    expect(() => helmLintArgs({ chart: "c", set: { "a b": 1 } })).toThrow(/values file instead/);
+  });
+
+  it("escapes commas and backslashes in --set values", () => {
+    expect(escapeSetValue("a,b\\c")).toBe("a\\,b\\\\c");
+  });
+});
+
+describe("projectConfigValues", () => {
+  it("passes image names, ports, health paths and the runtime user from todo.config.yaml", () => {
+    const config = loadProjectConfig();
+    const digest = `sha256:${"a".repeat(64)}`;
+    const v = projectConfigValues(config, { backend: { tag: "c0ffee", digest } });
+    expect(v.set["backend.port"]).toBe(config.apps.backend.port);
+    expect(v.set["frontend.port"]).toBe(config.apps.frontend.port);
+    expect(v.set["runtimeUser.uid"]).toBe(config.runtimeUser.uid);
+    expect(v.setString["backend.image.repository"]).toBe(config.apps.backend.image);
+    expect(v.setString["backend.health.readiness"]).toBe(config.apps.backend.health.readiness);
+    expect(v.setString["frontend.health.liveness"]).toBe(config.apps.frontend.health.liveness);
+    expect(v.setString["backend.image.digest"]).toBe(digest);
+    expect(v.setString["frontend.image.tag"]).toBeUndefined();
+    expect(() => projectConfigValues(config, { frontend: { digest: "sha256:xyz" } })).toThrow(/64 hex digits/);
+  });
+});
+
+describe("runHelm (real host helm)", () => {
+  it("returns stdout of a successful command", async () => {
+    const { stdout } = await runHelm(["version", "--template", "{{.Version}}"]);
+    expect(stdout.trim()).toMatch(/^v3\./);
+  });
+
+  it("rejects with the argv and helm's stderr on failure", async () => {
+    const err = await runHelm(["lint", "/nonexistent/chart-dir"]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HelmCommandError);
+    expect((err as HelmCommandError).message).toMatch(/helm lint \/nonexistent\/chart-dir failed/);
+  });
+});
