@@ -1,6 +1,5 @@
 "use client";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, useTransition, type FormEvent } from "react";
 import type { ChatActionResult, ChatMessage, Conversation, ToolCall } from "@/lib/types";
 import { ToolCallList } from "./ToolCallList";
@@ -63,12 +62,14 @@ export function ChatThread({
   conversationId,
   messages,
   send,
+  onConversationStarted,
 }: {
   conversationId?: number | string | undefined;
   messages: ChatMessage[];
   send: SendMessage;
+  /** Called when the backend opened a new conversation for this thread. */
+  onConversationStarted?: (id: number | string) => void;
 }) {
-  const router = useRouter();
   const [entries, setEntries] = useState<ThreadEntry[]>(() => toEntries(messages));
   const [draft, setDraft] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -103,7 +104,7 @@ export function ChatThread({
         { key: `reply-${Date.now()}`, role: "assistant", content: reply.response, toolCalls: reply.tool_calls },
       ]);
       if (conversationId === undefined || String(conversationId) !== String(reply.conversation_id)) {
-        router.replace(`/chat?c=${encodeURIComponent(String(reply.conversation_id))}`, { scroll: false });
+        onConversationStarted?.(reply.conversation_id);
       }
       inputRef.current?.focus();
     });

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useActionState, useEffect, useId, useRef, useState } from "react";
+import { startTransition, useActionState, useEffect, useId, useRef, useState } from "react";
 import type { ActionResult, Task, TaskStatus } from "@/lib/types";
 import { dangerButton, errorText, inputClass, labelClass, primaryButton, secondaryButton } from "./ui";
 
@@ -130,7 +130,6 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
   const [editing, setEditing] = useState(false);
   const [toggleState, toggle, toggling] = useActionState(actions.setCompleted, null);
   const [deleteState, remove, deleting] = useActionState(actions.remove, null);
-  const toggleForm = useRef<HTMLFormElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const id = useId();
   const error = [toggleState, deleteState].find((s) => s && !s.ok) as { ok: false; error: string } | undefined;
@@ -153,19 +152,22 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
   return (
     <li className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" aria-busy={toggling || deleting}>
       <div className="flex items-start gap-3">
-        <form ref={toggleForm} action={toggle} className="pt-0.5">
-          <input type="hidden" name="id" value={task.id} />
-          <input type="hidden" name="completed" value={String(!task.completed)} />
+        <div className="pt-0.5">
           <input
             id={`${id}-done`}
             type="checkbox"
             checked={task.completed}
             disabled={toggling}
-            onChange={() => toggleForm.current?.requestSubmit()}
+            onChange={() => {
+              const form = new FormData();
+              form.set("id", String(task.id));
+              form.set("completed", String(!task.completed));
+              startTransition(() => toggle(form));
+            }}
             className="h-5 w-5 cursor-pointer accent-blue-700"
             aria-label={task.completed ? `Mark “${task.title}” as pending` : `Mark “${task.title}” as completed`}
           />
-        </form>
+        </div>
         <div className="min-w-0 flex-1">
           <p className={`break-words font-medium ${task.completed ? "text-slate-500 line-through" : ""}`}>
             <span className="mr-1 text-sm font-normal text-slate-400">#{task.id}</span>

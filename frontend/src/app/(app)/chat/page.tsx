@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { sendChatMessage } from "@/app/actions/chat";
 import { describeError } from "@/app/actions/errors";
-import { ChatThread, ConversationList } from "@/components/ChatPanel";
+import { ConversationList } from "@/components/ChatPanel";
+import { RoutedChatThread } from "@/components/RoutedChatThread";
 import { TaskSnapshot } from "@/components/TaskSnapshot";
 import { backendForCurrentUser } from "@/lib/session";
 import type { ChatMessage, Conversation, Task } from "@/lib/types";
@@ -47,7 +48,7 @@ export default async function ChatPage({ searchParams }: { searchParams: Promise
               {messagesError}
             </p>
           )}
-          <ChatThread key={conversationId ?? "new"} conversationId={conversationId} messages={messages} send={sendChatMessage} />
+          <RoutedChatThread key={conversationId ?? "new"} conversationId={conversationId} messages={messages} send={sendChatMessage} />
         </div>
         <TaskSnapshot tasks={tasks} error={tasksError} />
       </div>
