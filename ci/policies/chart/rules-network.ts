@@ -16,19 +16,23 @@ export const checkNetworkPolicies: Rule = (manifests, config) => {
   const templates = podTemplates(manifests);
   if (templates.length === 0) return out;
 
+  // A default deny: no rules, both directions, selecting every pod of the release
+  // (an empty podSelector would also catch other releases' pods in the namespace).
   const denyAll = policies.find((np) => {
     const types = policyTypes(np);
     const ing = get(np, "spec", "ingress");
     const eg = get(np, "spec", "egress");
-    return isEmptySelector(get(np, "spec", "podSelector")) && types.includes("Ingress") && types.includes("Egress") &&
-      (!Array.isArray(ing) || ing.length === 0) && (!Array.isArray(eg) || eg.length === 0);
+    const sel = get(np, "spec", "podSelector");
+    return types.includes("Ingress") && types.includes("Egress") &&
+      (!Array.isArray(ing) || ing.length === 0) && (!Array.isArray(eg) || eg.length === 0) &&
+      templates.every((t) => isEmptySelector(sel) || selectorMatches(sel, t.labels));
   });
   if (!denyAll) {
-    out.push({ rule: "network/default-deny", severity: "error", object: "NetworkPolicy/*", message: "no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)", fix: "add one so that only the listed flows are allowed" });
+    out.push({ rule: "network/default-deny", severity: "error", object: "NetworkPolicy/*", message: "no default-deny NetworkPolicy (no rules, policyTypes Ingress and Egress, selecting every pod of the release)", fix: "add one so that only the listed flows are allowed" });
   }
 
   for (const t of templates) {
-    const specific = policies.filter((np) => np !== denyAll && !isEmptySelector(get(np, "spec", "podSelector")) && selectorMatches(get(np, "spec", "podSelector"), t.labels));
+    const specific = policies.filter((np) => np !== denyAll && selectorMatches(get(np, "spec", "podSelector"), t.labels));
     if (specific.length === 0) {
       out.push(finding(t.owner, { rule: "network/covered", path: `${t.specPath === "spec" ? "metadata" : "spec.template.metadata"}.labels`, message: "no NetworkPolicy selects these pods, so they get only the default (deny all, or allow all when there is no default deny)", fix: "add a policy naming the flows these pods need" }));
       continue;

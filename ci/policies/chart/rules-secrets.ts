@@ -81,7 +81,7 @@ export function scanChartSources(files: readonly SourceFile[]): Finding[] {
         const [, key, value] = kv as unknown as [string, string, string];
         const v = value.trim().replace(/^["']|["']$/g, "");
         const hasTemplate = /\{\{/.test(line.slice(line.indexOf(":")));
-        if (SECRET_NAME.test(key) && !REFERENCE_KEY.test(key) && v !== "" && v !== "|" && v !== ">" && !hasTemplate && !/^(null|~|\[\]|\{\})$/.test(v)) {
+        if (SECRET_NAME.test(key) && !REFERENCE_KEY.test(key) && v !== "" && v !== "|" && v !== ">" && !hasTemplate && !/^(null|~|\[\]|\{\}|true|false|yes|no|on|off|-?\d+)$/i.test(v)) {
           out.push(fileFinding(f.path, i + 1, "secrets/source-plaintext", `${key} has a literal value`, isValues ? "leave it out of values; use an existing Secret or let the chart generate it" : "generate it or read it from a Secret"));
         }
       }
