@@ -53,6 +53,7 @@ export interface MeasureOptions {
   /** Sees every entry of every layer (for secret scans); return true to get the content through onFileData. */
   onFile?: (layerIndex: number, entry: TarEntry) => boolean | void;
   onFileData?: (layerIndex: number, entry: TarEntry, chunk: Uint8Array) => void;
+  onFileEnd?: (layerIndex: number, entry: TarEntry) => void;
 }
 
 export class ImageTarballError extends Error {}
@@ -197,6 +198,7 @@ async function measureLayer(
       return options.onFile?.(index, entry) === true;
     },
     onData: (entry, chunk) => options.onFileData?.(index, entry, chunk),
+    onEntryEnd: (entry) => options.onFileEnd?.(index, entry),
   });
   const raw = createReadStream("", { fd: file.fd, autoClose: false, start: member.offset, end: member.offset + member.size - 1 });
   const decompress = decompressorFor(magic);

@@ -1,0 +1,59 @@
+// The build arguments of docker/<app>/Dockerfile, derived from todo.config.yaml,
+// so the pipeline (dockerBuild buildArgs), the image tests and the benchmark
+// build the same image the same way. Pure.
+import type { AppName, ProjectConfig } from "../config/project-config.js";
+
+export interface ImageProvenance {
+  /** Repository URL for org.opencontainers.image.source. */
+  source: string;
+  /** Commit the image is built from. */
+  revision: string;
+  version: string;
+  /** RFC 3339 time; keep it fixed (e.g. the commit time) for reproducible, cacheable builds. */
+  created: string;
+}
+
+/** `image@digest` reference of a base, as the Dockerfiles' ARG defaults spell it. */
+export function upstreamBaseRef(base: ProjectConfig["bases"]["build"]): string {
+  return `${base.image}:${base.tag}@${base.digest}`;
+}
+
+/** Tag of the local stand-in built by scripts/images/build-bases.sh. */
+export function localBaseRef(config: ProjectConfig, which: "build" | "runtime"): string {
+  return `${config.bases[which].local}:${config.versions.node}`;
+}
+
+export function imageBuildArgs(
+  config: ProjectConfig,
+  app: AppName,
+  provenance: ImageProvenance,
+  opts: { localBases?: boolean } = {},
+): Record<string, string> {
+  const a = config.apps[app];
+  const args: Record<string, string> = {
+    PORT: String(a.port),
+    // Docker has one health state, so the image checks readiness (liveness is for the orchestrator).
+    HEALTH_PATH: a.health.readiness,
+    UID: String(config.runtimeUser.uid),
+    GID: String(config.runtimeUser.gid),
+    SOURCE: provenance.source,
+    REVISION: provenance.revision,
+    VERSION: provenance.version,
+    CREATED: provenance.created,
+  };
+  if (opts.localBases) {
+    args[config.bases.build.arg] = localBaseRef(config, "build");
+    args[config.bases.runtime.arg] = localBaseRef(config, "runtime");
+  }
+  return args;
+}
+
+/** ARG defaults of a Dockerfile (`ARG NAME=value`), for checking them against the config. */
+export function dockerfileArgDefaults(dockerfile: string): Map<string, string> {
+  const defaults = new Map<string, string>();
+  for (const line of dockerfile.replace(/\\\r?\n/g, " ").split(/\r?\n/)) {
+    const m = /^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)=("?)([^"\s]*)\2\s*$/.exec(line);
+    if (m) defaults.set(m[1]!, m[3]!);
+  }
+  return defaults;
+}
