@@ -205,7 +205,8 @@ export class HelmCommandError extends Error {
     readonly stdout: string,
     readonly stderr: string,
   ) {
-    super(`helm ${argv.join(" ")} failed (exit ${exitCode ?? "signal"}):\n${stderr.trim() || stdout.trim()}`);
+    // helm lint reports its findings on stdout and only the verdict on stderr: keep both.
+    super(`helm ${argv.join(" ")} failed (exit ${exitCode ?? "signal"}):\n${[stdout.trim().split("\n").slice(-40).join("\n"), stderr.trim()].filter(Boolean).join("\n")}`);
   }
 }
 

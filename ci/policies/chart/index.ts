@@ -5,7 +5,7 @@
 //   scanChartSources(files)                                  → Finding[] (plaintext secrets in values/templates/NOTES)
 export { checkRenderedChart, CHART_RULES } from "./check.js";
 export type { ChartPolicyConfig } from "./context.js";
-export { parseManifests, ManifestParseError } from "./manifests.js";
+export { parseManifests, parseValuesFile, ManifestParseError } from "./manifests.js";
 export { scanChartSources, type SourceFile } from "./rules-secrets.js";
 export { readChartSources } from "./sources.js";
 export { createSchemaValidator, validateAgainstSchemas, type OpenApiV2, type SchemaValidator } from "./schema.js";

@@ -24,3 +24,17 @@ export function parseManifests(text: string): Manifest[] {
   }
   return out;
 }
+
+/**
+ * Parses a values (or Chart.yaml) file strictly: helm silently keeps the last of
+ * two equal keys, so a duplicate is an error here, named with file and line.
+ */
+export function parseValuesFile(text: string, file: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line;
+    throw new ManifestParseError(`${file}${line ? `:${line}` : ""}: ${e.message.split("\n")[0]}${e.code === "DUPLICATE_KEY" ? " (helm would silently keep the last one; remove the duplicate)" : ""}`);
+  }
+  return doc.toJS();
+}

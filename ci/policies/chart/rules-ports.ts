@@ -110,6 +110,23 @@ export const checkPorts: Rule = (manifests, config) => {
   }
 
   for (const np of manifests.filter((m) => m.kind === "NetworkPolicy")) {
+    // Egress to this release's pods must name a port those pods listen on.
+    const egress = get(np, "spec", "egress");
+    (Array.isArray(egress) ? egress : []).forEach((rule: unknown, ri) => {
+      const to = get(rule, "to");
+      const peers = (Array.isArray(to) ? to : []).filter((peer) => isObj(peer) && isObj(peer.podSelector) && peer.namespaceSelector === undefined);
+      const targets = templates.filter((t) => peers.some((peer) => selectorMatches(get(peer, "podSelector"), t.labels)));
+      const ports = get(rule, "ports");
+      (Array.isArray(ports) ? ports : []).forEach((p: unknown, pi) => {
+        const port = get(p, "port") as number | string | undefined;
+        if (port === undefined) return;
+        for (const t of targets) {
+          if (podPortExists(t, port) === undefined) {
+            out.push(finding(np, { rule: "ports/network-policy", path: `spec.egress[${ri}].ports[${pi}].port`, message: `allows egress to port ${String(port)} of ${describe(t.owner)}, which does not listen on it`, fix: "use the same value as the target's containerPort" }));
+          }
+        }
+      });
+    });
     const pods = templates.filter((t) => selectorMatches(get(np, "spec", "podSelector"), t.labels));
     const ingress = get(np, "spec", "ingress");
     (Array.isArray(ingress) ? ingress : []).forEach((rule: unknown, ri) => {

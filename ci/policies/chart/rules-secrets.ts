@@ -12,7 +12,7 @@ export const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@"'{}]+:[^\s/@"'{}]+@
 export const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 // Keys that name where a secret lives rather than holding one.
-const REFERENCE_KEY = /^existing|(name|ref|key|keys|secretkeyref|file|path)$/i;
+const REFERENCE_KEY = /^existing|(name|ref|secretkey|file|path)$/i;
 
 function* strings(v: unknown, path: string): Generator<[string, string]> {
   if (typeof v === "string") yield [path, v];
