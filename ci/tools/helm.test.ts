@@ -34,6 +34,12 @@ describe("helm argv builders", () => {
     ]);
   });
 
+  it("a server dry run does not wait and may skip helm's OpenAPI download", () => {
+    expect(helmUpgradeInstallArgs({ release: "todo", chart: "c", namespace: "todo", dryRun: "server", disableOpenApiValidation: true, createNamespace: false })).toEqual([
+      "upgrade", "--install", "todo", "c", "--namespace", "todo", "--dry-run=server", "--disable-openapi-validation", "--timeout", "5m0s",
+    ]);
+  });
+
   it("test prints logs; rollback goes to a revision and waits", () => {
     expect(helmTestArgs({ release: "todo", namespace: "ns" })).toEqual(["test", "todo", "--namespace", "ns", "--logs", "--timeout", "3m0s"]);
     expect(helmRollbackArgs({ release: "todo", namespace: "ns", revision: 2 })).toEqual(["rollback", "todo", "2", "--namespace", "ns", "--wait", "--timeout", "5m0s"]);

@@ -106,13 +106,22 @@ export interface UpgradeOptions extends ValuesInput, ClusterInput {
   timeout?: string;
   /** Roll back automatically on failure. */
   atomic?: boolean;
+  /**
+   * Render against the cluster without changing it: "server" runs the chart's
+   * `lookup`s (generated Secrets are reused) and prints manifests and NOTES.
+   */
+  dryRun?: "client" | "server";
+  /** Skip helm's OpenAPI download (the manifests are validated offline by ci/policies/chart instead). */
+  disableOpenApiValidation?: boolean;
 }
 
 /** `helm upgrade --install <release> <chart> --namespace … --wait --timeout …` */
 export function helmUpgradeInstallArgs(o: UpgradeOptions): string[] {
   const args = ["upgrade", "--install", requireName("release", o.release), o.chart, "--namespace", requireName("namespace", o.namespace)];
   if (o.createNamespace ?? true) args.push("--create-namespace");
-  if (o.wait ?? true) args.push("--wait");
+  if (o.dryRun) args.push(`--dry-run=${o.dryRun}`);
+  else if (o.wait ?? true) args.push("--wait");
+  if (o.disableOpenApiValidation) args.push("--disable-openapi-validation");
   args.push("--timeout", requireDuration(o.timeout ?? "5m0s"));
   if (o.atomic) args.push("--atomic");
   return [...args, ...valuesArgs(o), ...clusterArgs(o)];
