@@ -29,7 +29,7 @@ function imageWith(name: string, files: Record<string, string | Buffer>): string
   return join(dir, `${name}.tar`);
 }
 
-const pem = ["-----BEGIN", "PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END", "PRIVATE KEY-----\n"].join(" ");
+const pem = ["-----BEGIN", "PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END", "PRIVATE KEY-----\n"].join(" ");
 
 describe("createSecretScanner", () => {
   it("finds secret files by name and secret values by content, in one pass with the measurement", async () => {
@@ -44,6 +44,9 @@ describe("createSecretScanner", () => {
       "app/dist/gh.js": `const t = "ghp_${"a".repeat(36)}";`,
       "app/dist/run.js": "const s = 'the-run-secret-123';",
       "app/dist/ok.js": "export const ok = true; // mentions PRIVATE KEY and .env in prose only",
+      // How jose checks its input: the bare header is no key.
+      "app/dist/jose.js": `if (s.indexOf(${JSON.stringify(["-----BEGIN", "PRIVATE KEY-----"].join(" "))}) !== 0) throw new TypeError("pkcs8");`,
+      "app/dist/escaped.js": `const k = ${JSON.stringify(pem)};`.replace(/\n/g, "\\n"),
     });
     const scanner = createSecretScanner({ literals: ["the-run-secret-123"] });
     const measured = await measureImageTarball(tarball, scanner);
@@ -56,6 +59,7 @@ describe("createSecretScanner", () => {
       "app/certs/server.key: private key file",
       "app/dist/aws.js: AWS access key id",
       "app/dist/config.js: private key",
+      "app/dist/escaped.js: private key",
       "app/dist/gh.js: GitHub token",
       "app/dist/run.js: a secret value used by this run",
       "root/.ssh/id_ed25519: SSH private key",

@@ -28,7 +28,8 @@ export const SECRET_FILE_RULES: Rule[] = [
 
 /** Contents that are secrets: private keys and the token formats of common providers. */
 export const SECRET_CONTENT_RULES: Rule[] = [
-  { name: "private key", test: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/ },
+  // A header with key material after it: libraries (jose, node-forge) carry the bare header as a string.
+  { name: "private key", test: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|\s)*[A-Za-z0-9+/=]{40,}/ },
   { name: "AWS access key id", test: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { name: "GitHub token", test: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
   { name: "Slack token", test: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },

@@ -1,0 +1,126 @@
+// `npm run bench:images`: what building and starting the two images costs.
+// Builds from a snapshot of the working tree (so the one-line change never
+// touches the shared tree), on the local bases, and prints a table:
+//   cold build (--no-cache: every step runs; npm's download cache mount stays warm),
+//   no-op rebuild, rebuild after a one-line backend change (which steps re-ran),
+//   image size total and added over the runtime base, container start to ready.
+import { execFileSync } from "node:child_process";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, loadProjectConfig } from "../ci/config/load.js";
+import type { AppName } from "../ci/config/project-config.js";
+import { localBaseRef } from "../ci/images/build-args.js";
+import { evaluateBudget, formatBytes } from "../ci/images/budget.js";
+import { measureImageTarball } from "../ci/images/measure.js";
+import { DOCKER, buildImage, docker, ensureEngineAndBases, gitProvenance, publishedAddress, run, waitHealthy, type BuildResult } from "../scripts/images/docker.js";
+import { startHostPostgres } from "../docker/test/support/postgres.js";
+
+const config = loadProjectConfig();
+const apps: AppName[] = ["backend", "frontend"];
+const id = `${Date.now().toString(36)}`;
+const tag = (app: AppName) => `${config.apps[app].image}:bench-${id}`;
+const work = mkdtempSync(join(tmpdir(), "bench-images-"));
+const ctx = join(work, "ctx");
+const rows: Array<[string, string, string]> = [];
+const secs = (b: BuildResult) => `${b.seconds.toFixed(1)} s`;
+const cleanup: Array<() => Promise<unknown>> = [];
+
+async function main() {
+  await ensureEngineAndBases();
+  // Snapshot: tracked and untracked-but-not-ignored files, as a clean clone plus work in progress.
+  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO_ROOT }).toString().split("\0").filter((f) => f && existsSync(join(REPO_ROOT, f)));
+  execFileSync("mkdir", ["-p", ctx]);
+  execFileSync("tar", ["-C", REPO_ROOT, "--null", "-T", "-", "-cf", join(work, "ctx.tar")], { input: files.join("\0") });
+  execFileSync("tar", ["-C", ctx, "-xf", join(work, "ctx.tar")]);
+  const provenance = await gitProvenance();
+  for (const app of apps) cleanup.push(() => run(DOCKER, ["rmi", tag(app)]));
+
+  const cold: Record<string, BuildResult> = {};
+  for (const app of apps) cold[app] = await buildImage(app, tag(app), { context: ctx, provenance, noCache: true });
+  rows.push(["cold build (--no-cache)", secs(cold.backend!), secs(cold.frontend!)]);
+
+  const noop: Record<string, BuildResult> = {};
+  for (const app of apps) noop[app] = await buildImage(app, tag(app), { context: ctx, provenance });
+  rows.push(["no-op rebuild", secs(noop.backend!), secs(noop.frontend!)]);
+  rows.push(["  steps re-run", String(noop.backend!.steps.filter((s) => !s.cached).length), String(noop.frontend!.steps.filter((s) => !s.cached).length)]);
+
+  // One line changed in the backend's sources.
+  const src = join(ctx, "backend", "src");
+  const target = existsSync(src) ? readdirSync(src).filter((f) => f.endsWith(".ts") && !f.includes(".test.")).sort()[0] : undefined;
+  if (!target) throw new Error("bench: backend/src has no .ts file to change");
+  appendFileSync(join(src, target), `\n// bench ${id}\n`);
+  const changed: Record<string, BuildResult> = {};
+  for (const app of apps) changed[app] = await buildImage(app, tag(app), { context: ctx, provenance });
+  rows.push([`rebuild after 1-line change in backend/src/${target}`, secs(changed.backend!), secs(changed.frontend!)]);
+  const rerun = (b: BuildResult) => b.steps.filter((s) => !s.cached).map((s) => s.name.replace(/^\[([^\]]+)\].*$/, "$1")).join(", ") || "none";
+  rows.push(["  steps re-run", rerun(changed.backend!), rerun(changed.frontend!)]);
+
+  const baseTar = join(work, "base.tar");
+  await docker(["save", "-o", baseTar, localBaseRef(config, "runtime")]);
+  const base = await measureImageTarball(baseTar);
+  const sizes: Record<string, { total: string; added: string }> = {};
+  for (const app of apps) {
+    const tarball = join(work, `${app}.tar`);
+    await docker(["save", "-o", tarball, tag(app)]);
+    const v = evaluateBudget(await measureImageTarball(tarball), base, config.apps[app].budget, app);
+    sizes[app] = {
+      total: `${formatBytes(v.totalBytes)} (budget ${formatBytes(v.budget.totalBytes)})`,
+      added: `${formatBytes(v.addedBytes)} (budget ${formatBytes(v.budget.addedBytes)})`,
+    };
+  }
+  rows.push(["image size, total", sizes.backend!.total, sizes.frontend!.total]);
+  rows.push([`image size, added over ${formatBytes(base.totalBytes)} base`, sizes.backend!.added, sizes.frontend!.added]);
+
+  // Start to ready: `docker run` until the readiness path answers 200, and until Docker says healthy.
+  const pg = await startHostPostgres();
+  cleanup.push(() => pg.stop());
+  const network = `bench-images-${id}`;
+  await docker(["network", "create", network]);
+  cleanup.push(() => run(DOCKER, ["network", "rm", network]));
+  const env: Record<AppName, string[]> = {
+    backend: ["-e", `DATABASE_URL=${pg.containerUrl}`, "-e", `JWT_SECRET=${id}-bench-secret-0123456789abcdef`],
+    frontend: ["-e", `BACKEND_URL=http://backend:${config.apps.backend.port}`, "-e", `DATABASE_URL=${pg.containerUrl}`,
+      "-e", `BETTER_AUTH_SECRET=${id}-bench-secret-0123456789abcdef`, "-e", `BETTER_AUTH_URL=http://localhost:${config.apps.frontend.port}`],
+  };
+  const ready: Record<string, string> = {};
+  const healthy: Record<string, string> = {};
+  for (const app of apps) {
+    const name = `bench-${app}-${id}`;
+    cleanup.unshift(() => run(DOCKER, ["rm", "-f", name]));
+    const t0 = performance.now();
+    await docker(["run", "-d", "--name", name, "--network", network, "--network-alias", app, "--read-only", "--tmpfs", "/tmp",
+      "--add-host", "host.docker.internal:host-gateway", "-p", `127.0.0.1::${config.apps[app].port}`, ...env[app], tag(app)]);
+    const url = `http://${await publishedAddress(name, config.apps[app].port)}${config.apps[app].health.readiness}`;
+    for (;;) {
+      const ok = await fetch(url).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (performance.now() - t0 > 120_000) throw new Error(`bench: ${app} not ready at ${url} after 120 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    ready[app] = `${Math.round(performance.now() - t0)} ms`;
+    await waitHealthy(name, 120_000);
+    healthy[app] = `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+  }
+  rows.push(["start to ready (readiness 200)", ready.backend!, ready.frontend!]);
+  rows.push(["start to HEALTHCHECK healthy (10 s interval)", healthy.backend!, healthy.frontend!]);
+}
+
+function printTable() {
+  const head: [string, string, string] = ["", "backend", "frontend"];
+  const widths = [0, 1, 2].map((i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  console.log([line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n"));
+}
+
+try {
+  await main();
+  printTable();
+} catch (err) {
+  if (rows.length) printTable();
+  console.error((err as Error).message);
+  process.exitCode = 1;
+} finally {
+  for (const c of cleanup) await c().catch(() => undefined);
+  rmSync(work, { recursive: true, force: true });
+}
