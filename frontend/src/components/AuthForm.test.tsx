@@ -11,7 +11,7 @@ describe("AuthForm", () => {
     const seen: Record<string, string>[] = [];
     const action = async (_prev: ActionResult | null, form: FormData): Promise<ActionResult> => {
       seen.push(Object.fromEntries([...form.entries()].map(([k, v]) => [k, String(v)])));
-      return { ok: false, error: "User already exists. Use another email." };
+      return { ok: false, error: "User already exists. Use another email.", fields: { name: "Ada", email: "ada@example.com" } };
     };
     render(<AuthForm mode="sign-up" action={action} />);
     const user = userEvent.setup();
@@ -22,6 +22,9 @@ describe("AuthForm", () => {
     expect((await screen.findByRole("alert")).textContent).toBe("User already exists. Use another email.");
     expect(seen).toEqual([{ name: "Ada", email: "ada@example.com", password: "correct horse" }]);
     expect(screen.getByLabelText("Password").getAttribute("autocomplete")).toBe("new-password");
+    // What was typed survives the failed attempt (the password is never echoed back).
+    expect((screen.getByLabelText("Email") as HTMLInputElement).value).toBe("ada@example.com");
+    expect((screen.getByLabelText("Name") as HTMLInputElement).value).toBe("Ada");
   });
 
   it("signs in without a name field and links to sign up", () => {

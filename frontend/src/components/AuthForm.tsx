@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useActionState, useId } from "react";
-import type { ActionResult } from "@/lib/types";
+import { echoed, type ActionResult } from "@/lib/types";
 import { errorText, inputClass, labelClass, primaryButton } from "./ui";
 
 type Action = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
@@ -19,14 +19,22 @@ export function AuthForm({ mode, action }: { mode: "sign-in" | "sign-up"; action
           <label htmlFor={`${id}-name`} className={labelClass}>
             Name
           </label>
-          <input id={`${id}-name`} name="name" autoComplete="name" className={inputClass} />
+          <input id={`${id}-name`} name="name" autoComplete="name" defaultValue={echoed(state, "name")} className={inputClass} />
         </div>
       )}
       <div className="space-y-1">
         <label htmlFor={`${id}-email`} className={labelClass}>
           Email
         </label>
-        <input id={`${id}-email`} name="email" type="email" required autoComplete="email" className={inputClass} />
+        <input
+          id={`${id}-email`}
+          name="email"
+          type="email"
+          required
+          autoComplete="email"
+          defaultValue={echoed(state, "email")}
+          className={inputClass}
+        />
       </div>
       <div className="space-y-1">
         <label htmlFor={`${id}-password`} className={labelClass}>

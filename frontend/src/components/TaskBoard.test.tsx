@@ -78,6 +78,30 @@ describe("TaskBoard", () => {
     expect(create.calls).toEqual([{ title: "buy milk", description: "" }]);
   });
 
+  it("keeps what was typed when adding fails", async () => {
+    const create = recorder({ ok: false, error: "The task service is unreachable.", fields: { title: "buy milk", description: "2 litres" } });
+    render(<TaskBoard tasks={[]} status="all" actions={actions({ create: create.action })} />);
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText(/Description/), "2 litres");
+    await user.type(screen.getByLabelText("Title"), "buy milk{Enter}");
+    await screen.findByRole("alert");
+    expect((screen.getByLabelText("Title") as HTMLInputElement).value).toBe("buy milk");
+    expect((screen.getByLabelText(/Description/) as HTMLInputElement).value).toBe("2 litres");
+  });
+
+  it("shows a toggled task as done at once, while the action runs", async () => {
+    let finish: (r: ActionResult) => void = () => undefined;
+    const setCompleted: FormAction = () => new Promise((resolve) => (finish = resolve));
+    render(<TaskBoard tasks={[task(3, "buy milk")]} status="all" actions={actions({ setCompleted })} />);
+    await userEvent.setup().click(screen.getByRole("checkbox", { name: "Mark “buy milk” as completed" }));
+    const box = (await screen.findByRole("checkbox", { name: "Mark “buy milk” as pending" })) as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    finish({ ok: false, error: "Task 3 not found" });
+    // The server said no and the task list did not change: the checkbox goes back.
+    expect((await screen.findByRole("alert")).textContent).toBe("Task 3 not found");
+    expect((screen.getByRole("checkbox", { name: "Mark “buy milk” as completed" }) as HTMLInputElement).checked).toBe(false);
+  });
+
   it("completes a task from the keyboard", async () => {
     const setCompleted = recorder();
     render(<TaskBoard tasks={[task(3, "buy milk")]} status="all" actions={actions({ setCompleted: setCompleted.action })} />);

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
-import { startTransition, useActionState, useEffect, useId, useRef, useState } from "react";
-import type { ActionResult, Task, TaskStatus } from "@/lib/types";
+import { startTransition, useActionState, useEffect, useId, useOptimistic, useRef, useState } from "react";
+import { echoed, type ActionResult, type Task, type TaskStatus } from "@/lib/types";
 import { dangerButton, errorText, inputClass, labelClass, primaryButton, secondaryButton } from "./ui";
 
 export type FormAction = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
@@ -101,13 +101,27 @@ export function AddTaskForm({ action }: { action: FormAction }) {
           <label htmlFor={`${id}-title`} className={labelClass}>
             Title
           </label>
-          <input id={`${id}-title`} name="title" required maxLength={200} className={inputClass} placeholder="e.g. Buy milk" />
+          <input
+            id={`${id}-title`}
+            name="title"
+            required
+            maxLength={200}
+            defaultValue={echoed(state, "title")}
+            className={inputClass}
+            placeholder="e.g. Buy milk"
+          />
         </div>
         <div className="space-y-1">
           <label htmlFor={`${id}-description`} className={labelClass}>
             Description <span className="font-normal text-slate-500">(optional)</span>
           </label>
-          <input id={`${id}-description`} name="description" maxLength={1000} className={inputClass} />
+          <input
+            id={`${id}-description`}
+            name="description"
+            maxLength={1000}
+            defaultValue={echoed(state, "description")}
+            className={inputClass}
+          />
         </div>
         <button type="submit" className={primaryButton} disabled={pending}>
           {pending ? "Adding…" : "Add task"}
@@ -130,6 +144,7 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
   const [editing, setEditing] = useState(false);
   const [toggleState, toggle, toggling] = useActionState(actions.setCompleted, null);
   const [deleteState, remove, deleting] = useActionState(actions.remove, null);
+  const [completed, setOptimisticCompleted] = useOptimistic(task.completed);
   const editButton = useRef<HTMLButtonElement>(null);
   const id = useId();
   const error = [toggleState, deleteState].find((s) => s && !s.ok) as { ok: false; error: string } | undefined;
@@ -156,22 +171,26 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
           <input
             id={`${id}-done`}
             type="checkbox"
-            checked={task.completed}
+            checked={completed}
             disabled={toggling}
             onChange={() => {
               const form = new FormData();
               form.set("id", String(task.id));
-              form.set("completed", String(!task.completed));
-              startTransition(() => toggle(form));
+              form.set("completed", String(!completed));
+              startTransition(() => {
+                // Show the new state at once; it reverts by itself if the action fails.
+                setOptimisticCompleted(!completed);
+                toggle(form);
+              });
             }}
             className="h-5 w-5 cursor-pointer accent-blue-700"
-            aria-label={task.completed ? `Mark “${task.title}” as pending` : `Mark “${task.title}” as completed`}
+            aria-label={completed ? `Mark “${task.title}” as pending` : `Mark “${task.title}” as completed`}
           />
         </div>
         <div className="min-w-0 flex-1">
-          <p className={`break-words font-medium ${task.completed ? "text-slate-500 line-through" : ""}`}>
+          <p className={`break-words font-medium ${completed ? "text-slate-500 line-through" : ""}`}>
             <span className="mr-1 text-sm font-normal text-slate-400">#{task.id}</span>
-            {task.title}
+            <span>{task.title}</span>
           </p>
           {task.description && <p className="mt-0.5 break-words text-sm text-slate-600">{task.description}</p>}
           {error && (
@@ -232,7 +251,7 @@ export function EditTaskForm({ task, action, onDone }: { task: Task; action: For
           name="title"
           required
           maxLength={200}
-          defaultValue={task.title}
+          defaultValue={echoed(state, "title") ?? task.title}
           className={inputClass}
         />
       </div>
@@ -245,7 +264,7 @@ export function EditTaskForm({ task, action, onDone }: { task: Task; action: For
           name="description"
           rows={2}
           maxLength={1000}
-          defaultValue={task.description ?? ""}
+          defaultValue={echoed(state, "description") ?? task.description ?? ""}
           className={inputClass}
         />
       </div>

@@ -39,8 +39,17 @@ export interface ChatMessage {
   created_at: string;
 }
 
-/** What a server action hands back to the form that called it. */
-export type ActionResult = { ok: true; message?: string } | { ok: false; error: string };
+/**
+ * What a server action hands back to the form that called it. On failure it
+ * echoes the submitted text fields, so the form (which React resets after
+ * every action) can show them again instead of losing what the person typed.
+ */
+export type ActionResult = { ok: true; message?: string } | { ok: false; error: string; fields?: Record<string, string> };
+
+/** The value a failed action echoed for `name`, if any. */
+export function echoed(state: ActionResult | null, name: string): string | undefined {
+  return state && !state.ok ? state.fields?.[name] : undefined;
+}
 
 export const TASK_STATUSES: readonly TaskStatus[] = ["all", "pending", "completed"];
 

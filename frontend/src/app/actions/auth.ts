@@ -14,13 +14,14 @@ export async function signUpAction(_prev: ActionResult | null, form: FormData): 
   const name = field(form, "name");
   const email = field(form, "email");
   const password = typeof form.get("password") === "string" ? (form.get("password") as string) : "";
-  if (!email) return { ok: false, error: "Enter your email address." };
-  if (password.length < 8) return { ok: false, error: "Choose a password of at least 8 characters." };
+  const fields = { name, email };
+  if (!email) return { ok: false, error: "Enter your email address.", fields };
+  if (password.length < 8) return { ok: false, error: "Choose a password of at least 8 characters.", fields };
   try {
     const auth = await getAuth();
     await auth.api.signUpEmail({ body: { name: name || email.split("@")[0]!, email, password }, headers: await headers() });
   } catch (error) {
-    return { ok: false, error: describeError(error, "Could not create your account. Try again.") };
+    return { ok: false, error: describeError(error, "Could not create your account. Try again."), fields };
   }
   redirect("/tasks");
 }
@@ -28,12 +29,13 @@ export async function signUpAction(_prev: ActionResult | null, form: FormData): 
 export async function signInAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
   const email = field(form, "email");
   const password = typeof form.get("password") === "string" ? (form.get("password") as string) : "";
-  if (!email || !password) return { ok: false, error: "Enter your email address and password." };
+  const fields = { email };
+  if (!email || !password) return { ok: false, error: "Enter your email address and password.", fields };
   try {
     const auth = await getAuth();
     await auth.api.signInEmail({ body: { email, password }, headers: await headers() });
   } catch (error) {
-    return { ok: false, error: describeError(error, "Could not sign you in. Try again.") };
+    return { ok: false, error: describeError(error, "Could not sign you in. Try again."), fields };
   }
   redirect("/tasks");
 }

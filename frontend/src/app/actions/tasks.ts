@@ -32,15 +32,16 @@ function refresh() {
 export async function createTaskAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
   const title = text(form, "title");
   const description = text(form, "description");
+  const fields = { title, description };
   const invalid = validate(title, description);
-  if (invalid) return { ok: false, error: invalid };
+  if (invalid) return { ok: false, error: invalid, fields };
   const { backend } = await backendForCurrentUser();
   try {
     const task = await backend.createTask(title, description || null);
     refresh();
     return { ok: true, message: `Added “${task.title}”.` };
   } catch (error) {
-    return { ok: false, error: describeError(error, "Could not add the task.") };
+    return { ok: false, error: describeError(error, "Could not add the task."), fields };
   }
 }
 
@@ -49,15 +50,16 @@ export async function updateTaskAction(_prev: ActionResult | null, form: FormDat
   if (id === null) return { ok: false, error: "That task no longer exists." };
   const title = text(form, "title");
   const description = text(form, "description");
+  const fields = { title, description };
   const invalid = validate(title, description);
-  if (invalid) return { ok: false, error: invalid };
+  if (invalid) return { ok: false, error: invalid, fields };
   const { backend } = await backendForCurrentUser();
   try {
     await backend.updateTask(id, { title, description: description || null });
     refresh();
     return { ok: true, message: "Saved." };
   } catch (error) {
-    return { ok: false, error: describeError(error, "Could not save the task.") };
+    return { ok: false, error: describeError(error, "Could not save the task."), fields };
   }
 }
 
