@@ -79,6 +79,10 @@ describe("defaults", () => {
     expect(at(be, "data.JWKS_URL")).toBe(`http://todo-todo-app-frontend:${config.apps.frontend.port}/api/auth/jwks`);
     expect(at(fe, "data.BACKEND_URL")).toBe(`http://todo-todo-app-backend:${config.apps.backend.port}`);
     expect(at(fe, "data.BETTER_AUTH_URL")).toBe("http://todo.local");
+    // Better Auth signs with issuer = audience = its public origin; the backend checks exactly that.
+    expect(at(be, "data.JWT_ISSUER")).toBe("http://todo.local");
+    expect(at(be, "data.JWT_AUDIENCE")).toBe("http://todo.local");
+    expect(at(fe, "data.JWT_AUDIENCE")).toBeUndefined();
     const env = at(one(m, "Deployment", "-frontend"), "spec.template.spec.containers.0.env") as { name: string; valueFrom?: unknown }[];
     expect(env.find((e) => e.name === "BETTER_AUTH_SECRET")?.valueFrom).toEqual({ secretKeyRef: { name: "todo-todo-app-secrets", key: "BETTER_AUTH_SECRET" } });
     expect(env.find((e) => e.name === "DATABASE_URL")?.valueFrom).toEqual({ secretKeyRef: { name: "todo-todo-app-secrets", key: "DATABASE_URL" } });
@@ -164,6 +168,12 @@ describe("values matrix specifics", () => {
     const env = at(one(m, "Deployment", "-backend"), "spec.template.spec.containers.0.env") as { name: string; valueFrom?: unknown }[];
     expect(env.find((e) => e.name === "LLM_API_KEY")?.valueFrom).toEqual({ secretKeyRef: { name: "todo-llm", key: "LLM_API_KEY" } });
     expect(at(one(m, "ConfigMap", "-backend"), "data.LLM_BASE_URL")).toBe("https://llm.example.com/v1");
+  });
+
+  it("a custom public URL and audience reach both apps consistently", async () => {
+    const m = await render({ setString: { "frontend.publicUrl": "https://todo.example.com/app/", "backend.jwt.audience": "todo-api" } });
+    expect(at(one(m, "ConfigMap", "-frontend"), "data")).toMatchObject({ BETTER_AUTH_URL: "https://todo.example.com/app", JWT_AUDIENCE: "todo-api" });
+    expect(at(one(m, "ConfigMap", "-backend"), "data")).toMatchObject({ JWT_ISSUER: "https://todo.example.com", JWT_AUDIENCE: "todo-api" });
   });
 
   it("pipeline values: a digest wins over the tag, a tag alone is used as given", async () => {

@@ -3,10 +3,13 @@
 // Services (no cluster here): it must pass when both answer 2xx and fail,
 // naming the URL, when one does not.
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../ci/config/load.js";
 import { at, config, one, render } from "./chart.js";
 
 const run = promisify(execFile);
@@ -38,7 +41,9 @@ describe("helm test pod", () => {
   it("is a test hook deleted after success, on the backend image, running node", () => {
     expect(at(pod, "metadata.annotations")).toMatchObject({ "helm.sh/hook": "test" });
     expect(at(pod, "spec.containers.0.image")).toBe(`${config.apps.backend.image}:0.1.0`);
-    expect(command.slice(0, 2)).toEqual(["node", "-e"]);
+    // The backend image's own node (its ENTRYPOINT), so the pod needs no shell and no extra image.
+    expect(command.slice(0, 2)).toEqual(["/nodejs/bin/node", "-e"]);
+    expect(readFileSync(join(REPO_ROOT, "docker/backend/Dockerfile"), "utf8")).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node"\]$/m);
   });
 
   it("targets the backend's readiness and the frontend's health through their Services", () => {

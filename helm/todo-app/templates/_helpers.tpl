@@ -132,6 +132,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/* Scheme and host of the public URL: what Better Auth uses as JWT issuer and default audience. */}}
+{{- define "todo-app.publicOrigin" -}}
+{{- regexFind "^https?://[^/]+" (include "todo-app.publicUrl" .) }}
+{{- end }}
+
 {{/* Restricted pod-level security context: (dict "uid" … "gid" …). */}}
 {{- define "todo-app.podSecurityContext" -}}
 runAsNonRoot: true
