@@ -10,7 +10,8 @@ import { loadProjectConfig, REPO_ROOT } from "../ci/config/load.js";
 import { startPostgres, type RunningPostgres } from "./dev-postgres.js";
 import { loadOrCreateDevSecrets } from "./dev-secrets.js";
 
-const DATA_DIR = join(REPO_ROOT, ".data");
+// DEV_DATA_DIR lets a test run the whole thing without touching a developer's .data/.
+const DATA_DIR = process.env.DEV_DATA_DIR ?? join(REPO_ROOT, ".data");
 const config = loadProjectConfig();
 const frontendPort = Number(process.env.FRONTEND_PORT ?? config.apps.frontend.port);
 const backendPort = Number(process.env.BACKEND_PORT ?? config.apps.backend.port);
@@ -81,7 +82,7 @@ const secrets = loadOrCreateDevSecrets(join(DATA_DIR, "dev-secrets.json"));
 
 let databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
-  console.log("dev: starting embedded PostgreSQL (data in .data/postgres)…");
+  console.log(`dev: starting embedded PostgreSQL (data in ${join(DATA_DIR, "postgres")})…`);
   postgres = await startPostgres({ dataDir: join(DATA_DIR, "postgres"), persistent: true });
   databaseUrl = postgres.url;
   console.log(`dev: PostgreSQL ready on 127.0.0.1:${postgres.port}`);

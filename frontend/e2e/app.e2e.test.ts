@@ -169,9 +169,10 @@ describe("Todo AI Chatbot in Chromium", () => {
     await signUp(bob);
     await expect(page.getByText("No tasks yet").isVisible()).resolves.toBe(true);
     await expect(page.getByText("Write the final report").count()).resolves.toBe(0);
+    await screenshot(page, "13-second-user-tasks");
     await page.goto(`${frontendUrl}/chat`);
     await expect(page.getByRole("navigation", { name: "Conversations" }).getByText("No conversations yet.").isVisible()).resolves.toBe(true);
-    await screenshot(page, "13-second-user-empty");
+    await screenshot(page, "14-second-user-chat");
   });
 
   it("rejects a wrong password on sign in, then lets the first user back in to their tasks", async () => {
@@ -184,7 +185,7 @@ describe("Todo AI Chatbot in Chromium", () => {
     const alert = page.locator("form [role=alert]");
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toMatch(/invalid email or password/i);
-    await screenshot(page, "14-sign-in-error");
+    await screenshot(page, "15-sign-in-error");
 
     await page.getByLabel("Password").fill(alice.password);
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -14,7 +14,7 @@ interface ThreadEntry {
   toolCalls: ToolCall[];
 }
 
-const SUGGESTIONS = ["add buy milk", "what's pending?", "mark 1 done"];
+const SUGGESTIONS = ["add buy milk", "what's pending?"];
 
 function toEntries(messages: ChatMessage[]): ThreadEntry[] {
   return messages.map((m) => ({ key: String(m.id), role: m.role, content: m.content, toolCalls: m.tool_calls ?? [] }));
