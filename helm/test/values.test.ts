@@ -40,6 +40,15 @@ describe("values.yaml defaults equal todo.config.yaml", () => {
     expect(config.chart.path.endsWith(chart.name)).toBe(true);
   });
 
+  it("every deploy target's values files exist in this chart", () => {
+    for (const [target, t] of Object.entries(config.deploy.targets)) {
+      for (const f of t.valuesFiles) {
+        expect(f.startsWith(`${config.chart.path}/`), `${target}: ${f}`).toBe(true);
+        expect(() => read(f.slice(config.chart.path.length + 1)), `${target}: ${f}`).not.toThrow();
+      }
+    }
+  });
+
   it("says at its top that todo.config.yaml is the source", () => {
     expect(readFileSync(join(CHART_DIR, "values.yaml"), "utf8").slice(0, 600)).toMatch(/todo\.config\.yaml/);
   });

@@ -61,6 +61,7 @@ describe("security", () => {
     ["no writable /tmp", "security/writable-tmp", (ms) => { backendC(ms).volumeMounts = []; }],
     ["a service account token mounted", "security/service-account-token", (ms) => { delete backend(ms).automountServiceAccountToken; }],
     ["host network", "security/host-namespaces", (ms) => { backend(ms).hostNetwork = true; }],
+    ["a hostPath volume", "security/volume-type", (ms) => { backend(ms).volumes.push({ name: "host", hostPath: { path: "/var/run" } }); }],
     ["a root test pod", "security/run-as-user", (ms) => { const p = obj(ms, "Pod", "-test").spec; p.securityContext.runAsUser = 0; p.containers[0].securityContext.runAsUser = 0; }],
     ["a root PostgreSQL", "security/run-as-non-root", (ms) => { const p = obj(ms, "StatefulSet").spec.template.spec; p.securityContext.runAsNonRoot = false; p.containers[0].securityContext.runAsNonRoot = false; }],
   ];

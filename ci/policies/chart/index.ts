@@ -9,5 +9,5 @@ export { parseManifests, parseValuesFile, ManifestParseError } from "./manifests
 export { scanChartSources, type SourceFile } from "./rules-secrets.js";
 export { readChartSources } from "./sources.js";
 export { createSchemaValidator, validateAgainstSchemas, type OpenApiV2, type SchemaValidator } from "./schema.js";
-export { kubernetesOpenApiPath, loadSchemaValidator } from "./schema-source.js";
+export { chartSchemaValidator, kubernetesOpenApiPath, loadSchemaValidator } from "./schema-source.js";
 export { formatFindings, type Finding, type Manifest, type Severity } from "./types.js";

@@ -5,6 +5,9 @@ import type { Rule } from "./context.js";
 import { finding, type Finding } from "./types.js";
 import { allContainers, appOfImage, get, podTemplates } from "./workloads.js";
 
+// Volume types the "restricted" Pod Security Standard allows.
+const RESTRICTED_VOLUME_TYPES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
+
 export const checkPodSecurity: Rule = (manifests, config) => {
   const out: Finding[] = [];
   for (const t of podTemplates(manifests)) {
@@ -14,6 +17,12 @@ export const checkPodSecurity: Rule = (manifests, config) => {
     for (const host of ["hostNetwork", "hostPID", "hostIPC"] as const) {
       if (t.spec[host] === true) out.push(finding(m, { rule: "security/host-namespaces", path: at(host), message: `${host} is true`, fix: `remove ${host}` }));
     }
+    (t.spec.volumes ?? []).forEach((v, i) => {
+      const type = Object.keys(v).find((k) => k !== "name");
+      if (type && !RESTRICTED_VOLUME_TYPES.has(type)) {
+        out.push(finding(m, { rule: "security/volume-type", path: at(`volumes[${i}]`), message: `volume ${String(v.name)} is a ${type}, which the restricted Pod Security Standard forbids`, fix: "use emptyDir, a PVC, a ConfigMap, a Secret or a projected volume" }));
+      }
+    });
     if (t.spec.automountServiceAccountToken !== false) {
       out.push(finding(m, {
         rule: "security/service-account-token",

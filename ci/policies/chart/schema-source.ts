@@ -27,6 +27,15 @@ export function kubernetesOpenApiPath(version: string): string {
   return join(goModCache(), `k8s.io/kubernetes@v${v}`, "api", "openapi-spec", "swagger.json");
 }
 
+/**
+ * The validator the chart gate uses: Kubernetes' own definitions plus the
+ * chart's custom resources. Pure, for callers that read swagger.json themselves
+ * (a Dagger function reading it from a mounted Directory).
+ */
+export function chartSchemaValidator(spec: OpenApiV2, version: string): SchemaValidator {
+  return createSchemaValidator(spec, { "monitoring.coreos.com/v1 ServiceMonitor": SERVICE_MONITOR_SCHEMA }, version.replace(/^v/, ""));
+}
+
 const loaded = new Map<string, SchemaValidator>();
 
 /** Loads (once per process) the validator for a Kubernetes version, with the chart's custom-resource schemas. */
@@ -37,8 +46,7 @@ export function loadSchemaValidator(version: string): SchemaValidator {
   if (!existsSync(file)) {
     throw new Error(`Kubernetes ${version} OpenAPI spec not found at ${file}; run scripts/setup/kubernetes-openapi.sh (or set KUBERNETES_OPENAPI_SPEC)`);
   }
-  const spec = JSON.parse(readFileSync(file, "utf8")) as OpenApiV2;
-  const v = createSchemaValidator(spec, { "monitoring.coreos.com/v1 ServiceMonitor": SERVICE_MONITOR_SCHEMA }, version.replace(/^v/, ""));
+  const v = chartSchemaValidator(JSON.parse(readFileSync(file, "utf8")) as OpenApiV2, version);
   loaded.set(file, v);
   return v;
 }
