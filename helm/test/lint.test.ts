@@ -2,7 +2,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { HelmCommandError } from "../../ci/tools/helm.js";
+import { HelmCommandError, helmTemplateArgs, runHelm } from "../../ci/tools/helm.js";
 import { CHART_DIR, lint, renderText } from "./chart.js";
 
 const valuesFiles = readdirSync(CHART_DIR).filter((f) => /^values-.+\.yaml$/.test(f));
@@ -22,6 +22,14 @@ describe("helm lint --strict", () => {
     const err = await lint({ set: { "backend.port": "eight-thousand" } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HelmCommandError);
     expect((err as Error).message).toMatch(/backend\/port/);
+  });
+});
+
+describe("Chart.yaml kubeVersion", () => {
+  it("admits the pinned Kubernetes version and refuses one without the APIs the chart uses", async () => {
+    await expect(lint({})).resolves.toMatch(/0 chart\(s\) failed/);
+    const err = await runHelm(helmTemplateArgs({ release: "todo", chart: CHART_DIR, namespace: "todo", kubeVersion: "1.22.0" })).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/incompatible with Kubernetes v1.22.0/);
   });
 });
 

@@ -2,6 +2,7 @@
 // secretKeyRef, no ConfigMap or plain value carries a credential, and no
 // chart source file (values, templates, NOTES) holds one in plain text.
 import type { Rule } from "./context.js";
+import { parseValuesFile } from "./manifests.js";
 import { finding, type Finding, type Manifest } from "./types.js";
 import { allContainers, isObj, podTemplates } from "./workloads.js";
 
@@ -68,6 +69,15 @@ export function scanChartSources(files: readonly SourceFile[]): Finding[] {
   const out: Finding[] = [];
   for (const f of files) {
     const isValues = /(^|\/)values[^/]*\.ya?ml$/.test(f.path);
+    if (isValues || /(^|\/)Chart\.ya?ml$/.test(f.path)) {
+      // helm keeps the last of two equal keys without a word; the first one's author never learns.
+      try {
+        parseValuesFile(f.text, f.path);
+      } catch (err) {
+        const line = /:(\d+): /.exec((err as Error).message)?.[1];
+        out.push(fileFinding(f.path, Number(line ?? 1), "values/parse", (err as Error).message.replace(/^[^ ]+: /, ""), "fix the YAML (remove the duplicate key)"));
+      }
+    }
     const isNotes = /(^|\/)NOTES\.txt$/.test(f.path);
     f.text.split("\n").forEach((raw, i) => {
       const line = raw.replace(/\s+#.*$/, "").replace(/^\s*#.*$/, "");

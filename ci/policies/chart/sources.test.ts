@@ -17,6 +17,13 @@ describe("scanChartSources catches", () => {
     expect(f[0]!.source).toBe(where);
   });
 
+  it("a duplicate key in a values file, with its line", () => {
+    const f = scan("values-minikube.yaml", "backend:\n  replicaCount: 1\nfrontend:\n  replicaCount: 1\nbackend:\n  logLevel: debug\n");
+    expect(f.map((x) => x.rule)).toEqual(["values/parse"]);
+    expect(f[0]!.source).toBe("values-minikube.yaml:5");
+    expect(f[0]!.message).toMatch(/remove the duplicate/);
+  });
+
   it("NOTES.txt that decodes a Secret", () => {
     const f = scan("templates/NOTES.txt", 'Password: {{ (lookup "v1" "Secret" .Release.Namespace "x").data.PASSWORD | b64dec }}\n');
     expect(f.map((x) => x.rule)).toContain("secrets/notes");
