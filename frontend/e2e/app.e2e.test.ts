@@ -51,7 +51,7 @@ describe("Todo AI Chatbot in Chromium", () => {
   it("sends a visitor without a session to sign in", async () => {
     await page.goto(`${frontendUrl}/tasks`);
     await page.waitForURL(`${frontendUrl}/sign-in`);
-    await expect(page.getByRole("heading", { name: "Sign in" }).isVisible()).resolves.toBe(true);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await screenshot(page, "01-sign-in");
   });
 
@@ -59,8 +59,8 @@ describe("Todo AI Chatbot in Chromium", () => {
     await page.goto(`${frontendUrl}/sign-up`);
     await screenshot(page, "02-sign-up");
     await signUp(alice);
-    await expect(page.getByText("No tasks yet").isVisible()).resolves.toBe(true);
-    await expect(page.getByText(alice.email).isVisible()).resolves.toBe(true);
+    await page.getByText("No tasks yet").waitFor();
+    await page.getByText(alice.email).waitFor();
     await screenshot(page, "03-tasks-empty");
   });
 
@@ -72,7 +72,7 @@ describe("Todo AI Chatbot in Chromium", () => {
     await page.keyboard.type("for Friday");
     await page.keyboard.press("Enter");
     await taskRow("Write the report").waitFor();
-    await expect(page.getByText("for Friday").isVisible()).resolves.toBe(true);
+    await page.getByText("for Friday").waitFor();
     await expect(title.inputValue()).resolves.toBe("");
     await screenshot(page, "04-tasks-added");
   });
@@ -167,11 +167,11 @@ describe("Todo AI Chatbot in Chromium", () => {
     await page.waitForURL(`${frontendUrl}/sign-in`);
 
     await signUp(bob);
-    await expect(page.getByText("No tasks yet").isVisible()).resolves.toBe(true);
+    await page.getByText("No tasks yet").waitFor();
     await expect(page.getByText("Write the final report").count()).resolves.toBe(0);
     await screenshot(page, "13-second-user-tasks");
     await page.goto(`${frontendUrl}/chat`);
-    await expect(page.getByRole("navigation", { name: "Conversations" }).getByText("No conversations yet.").isVisible()).resolves.toBe(true);
+    await page.getByRole("navigation", { name: "Conversations" }).getByText("No conversations yet.").waitFor();
     await screenshot(page, "14-second-user-chat");
   });
 
