@@ -8,6 +8,7 @@ import {
   helmRollbackArgs,
   helmTemplateArgs,
   helmTestArgs,
+  helmUninstallArgs,
   helmUpgradeInstallArgs,
   projectConfigValues,
   runHelm,
@@ -43,6 +44,10 @@ describe("helm argv builders", () => {
   it("test prints logs; rollback goes to a revision and waits", () => {
     expect(helmTestArgs({ release: "todo", namespace: "ns" })).toEqual(["test", "todo", "--namespace", "ns", "--logs", "--timeout", "3m0s"]);
     expect(helmRollbackArgs({ release: "todo", namespace: "ns", revision: 2 })).toEqual(["rollback", "todo", "2", "--namespace", "ns", "--wait", "--timeout", "5m0s"]);
+  });
+
+  it("uninstall names release and namespace", () => {
+    expect(helmUninstallArgs({ release: "todo", namespace: "ns", wait: true, kubeconfig: "/k" })).toEqual(["uninstall", "todo", "--namespace", "ns", "--wait", "--timeout", "5m0s", "--kubeconfig", "/k"]);
   });
 
   it("rejects names, durations and revisions helm would misread, naming the fix", () => {

@@ -165,6 +165,21 @@ export function helmRollbackArgs(o: RollbackOptions): string[] {
   return [...args, ...clusterArgs(o)];
 }
 
+export interface UninstallOptions extends ClusterInput {
+  release: string;
+  namespace: string;
+  wait?: boolean;
+  timeout?: string;
+}
+
+/** `helm uninstall <release> --namespace … [--wait]` (Secrets marked resource-policy keep stay). */
+export function helmUninstallArgs(o: UninstallOptions): string[] {
+  const args = ["uninstall", requireName("release", o.release), "--namespace", requireName("namespace", o.namespace)];
+  if (o.wait) args.push("--wait");
+  args.push("--timeout", requireDuration(o.timeout ?? "5m0s"));
+  return [...args, ...clusterArgs(o)];
+}
+
 function requireDuration(d: string): string {
   if (!/^(\d+h)?(\d+m)?(\d+s)?$/.test(d) || d === "") throw new HelmArgsError(`timeout "${d}" must be a duration such as 5m0s or 90s`);
   return d;

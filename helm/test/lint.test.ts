@@ -3,7 +3,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HelmCommandError, helmTemplateArgs, runHelm } from "../../ci/tools/helm.js";
-import { CHART_DIR, lint, renderText } from "./chart.js";
+import { parseManifests } from "../../ci/policies/chart/index.js";
+import { CHART_DIR, gate, lint, renderText } from "./chart.js";
 
 const valuesFiles = readdirSync(CHART_DIR).filter((f) => /^values-.+\.yaml$/.test(f));
 
@@ -63,5 +64,16 @@ describe("the chart fails early, naming the fix, on combinations that cannot wor
     const err = await renderText({ set, setString }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HelmCommandError);
     expect((err as Error).message).toMatch(message);
+  });
+});
+
+describe("beyond helm lint", () => {
+  it("a free-form value that breaks the Kubernetes schema passes helm lint but not the offline schema check", async () => {
+    const setString = { "backend.affinity.podAntiAffinity": "spread-please" };
+    await expect(lint({ setString })).resolves.toMatch(/0 chart\(s\) failed/);
+    const findings = gate(parseManifests(await renderText({ setString })));
+    expect(findings.map((f) => `${f.rule} ${f.object} ${f.path}: ${f.message}`)).toContain(
+      "schema/invalid Deployment/todo-todo-app-backend spec.template.spec.affinity.podAntiAffinity: must be object",
+    );
   });
 });

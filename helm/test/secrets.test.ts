@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function installDryRun(existing: StoredSecret[], values: ValuesInput = {}): Promise<{ manifests: Manifest[]; notes: string; requests: string[] }> {
-  api = new FakeKubeApi(existing, config.versions.kubernetes);
+  api = new FakeKubeApi({ secrets: existing, kubeVersion: config.versions.kubernetes });
   const { kubeconfig } = await api.start();
   const argv = helmUpgradeInstallArgs({ release: "todo", chart: CHART_DIR, namespace: NS, createNamespace: false, dryRun: "server", disableOpenApiValidation: true, kubeconfig, ...values });
   const { stdout } = await runHelm(argv);
