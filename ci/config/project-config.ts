@@ -56,7 +56,13 @@ export const projectConfigSchema = z
       runtime: baseImage,
       localPackages: z.strictObject({ debianSuite: z.string(), debianMirror: z.string().url(), npm: z.string() }),
     }),
-    chart: z.strictObject({ path: z.string(), release: z.string(), namespace: z.string() }),
+    chart: z.strictObject({
+      path: z.string(),
+      release: z.string(),
+      namespace: z.string(),
+      // Values files (relative to chart.path) that lint and the render matrix cover besides the defaults.
+      valuesFiles: z.array(z.string().regex(/^values-[a-z0-9-]+\.yaml$/, "must be a values-<name>.yaml file in the chart")).default([]),
+    }),
     deploy: z.strictObject({
       defaultTarget: z.string(),
       targets: z.record(z.string(), deployTarget),

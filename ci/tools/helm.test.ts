@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { loadProjectConfig } from "../config/load.js";
+import { loadProjectConfig, REPO_ROOT } from "../config/load.js";
 import {
+  chartLintRuns,
   escapeSetValue,
   HelmArgsError,
   HelmCommandError,
@@ -76,6 +77,25 @@ describe("projectConfigValues", () => {
     expect(v.setString["backend.image.digest"]).toBe(digest);
     expect(v.setString["frontend.image.tag"]).toBeUndefined();
     expect(() => projectConfigValues(config, { frontend: { digest: "sha256:xyz" } })).toThrow(/64 hex digits/);
+  });
+});
+
+describe("chartLintRuns", () => {
+  it("lints the defaults and every chart.valuesFiles entry, strict, at versions.kubernetes, with the config's values", () => {
+    const config = loadProjectConfig();
+    const runs = chartLintRuns(config, "/src/helm/todo-app/");
+    expect(runs.map((r) => r.valuesFiles ?? [])).toEqual([[], ...config.chart.valuesFiles.map((f) => [`/src/helm/todo-app/${f}`])]);
+    for (const r of runs) {
+      expect(helmLintArgs(r).slice(0, 5)).toEqual(["lint", "/src/helm/todo-app/", "--strict", "--kube-version", config.versions.kubernetes]);
+      expect(r.set?.["backend.port"]).toBe(config.apps.backend.port);
+    }
+  });
+
+  it("every run passes with the real helm on the real chart", async () => {
+    for (const r of chartLintRuns(loadProjectConfig(), `${REPO_ROOT}/${loadProjectConfig().chart.path}`)) {
+      const { stdout } = await runHelm(helmLintArgs(r));
+      expect(stdout).toMatch(/0 chart\(s\) failed/);
+    }
   });
 });
 

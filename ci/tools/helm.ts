@@ -222,6 +222,18 @@ export function projectConfigValues(
   return { set, setString };
 }
 
+/**
+ * The `helm lint --strict` runs the chart gate makes: the defaults, then each of
+ * chart.valuesFiles, all at versions.kubernetes and with the todo.config.yaml values.
+ * `chartDir` is where the chart is in the caller's file system (default chart.path).
+ */
+export function chartLintRuns(config: ProjectConfig, chartDir = config.chart.path): LintOptions[] {
+  const values = projectConfigValues(config);
+  const kubeVersion = config.versions.kubernetes;
+  const base = { chart: chartDir, strict: true, ...(kubeVersion ? { kubeVersion } : {}), ...values };
+  return [base, ...config.chart.valuesFiles.map((f) => ({ ...base, valuesFiles: [`${chartDir.replace(/\/$/, "")}/${f}`] }))];
+}
+
 export class HelmCommandError extends Error {
   constructor(
     readonly argv: readonly string[],
