@@ -29,9 +29,15 @@ const cleanup: Array<() => Promise<unknown>> = [];
 async function main() {
   await ensureEngineAndBases();
   // Snapshot: tracked and untracked-but-not-ignored files, as a clean clone plus work in progress.
-  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO_ROOT }).toString().split("\0").filter((f) => f && existsSync(join(REPO_ROOT, f)));
+  // BENCH_SOURCE=<dir> benchmarks another tree of the same layout instead (copied without node_modules).
+  const source = process.env.BENCH_SOURCE ?? REPO_ROOT;
   execFileSync("mkdir", ["-p", ctx]);
-  execFileSync("tar", ["-C", REPO_ROOT, "--null", "-T", "-", "-cf", join(work, "ctx.tar")], { input: files.join("\0") });
+  if (source === REPO_ROOT) {
+    const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO_ROOT }).toString().split("\0").filter((f) => f && existsSync(join(REPO_ROOT, f)));
+    execFileSync("tar", ["-C", REPO_ROOT, "--null", "-T", "-", "-cf", join(work, "ctx.tar")], { input: files.join("\0") });
+  } else {
+    execFileSync("tar", ["-C", source, "--exclude=node_modules", "--exclude=.next", "--exclude=dist", "-cf", join(work, "ctx.tar"), "."]);
+  }
   execFileSync("tar", ["-C", ctx, "-xf", join(work, "ctx.tar")]);
   const provenance = await gitProvenance();
   for (const app of apps) cleanup.push(() => run(DOCKER, ["rmi", tag(app)]));
@@ -103,7 +109,7 @@ async function main() {
     healthy[app] = `${((performance.now() - t0) / 1000).toFixed(1)} s`;
   }
   rows.push(["start to ready (readiness 200)", ready.backend!, ready.frontend!]);
-  rows.push(["start to HEALTHCHECK healthy (10 s interval)", healthy.backend!, healthy.frontend!]);
+  rows.push(["start to HEALTHCHECK healthy (5 s interval)", healthy.backend!, healthy.frontend!]);
 }
 
 function printTable() {
@@ -111,6 +117,14 @@ function printTable() {
   const widths = [0, 1, 2].map((i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   console.log([line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n"));
+}
+
+async function cleanUp() {
+  for (const c of cleanup.splice(0)) await c().catch(() => undefined);
+  rmSync(work, { recursive: true, force: true });
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 }
 
 try {
@@ -121,6 +135,5 @@ try {
   console.error((err as Error).message);
   process.exitCode = 1;
 } finally {
-  for (const c of cleanup) await c().catch(() => undefined);
-  rmSync(work, { recursive: true, force: true });
+  await cleanUp();
 }

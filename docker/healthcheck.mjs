@@ -3,7 +3,7 @@
 // answers 2xx within the timeout, 1 otherwise.
 const port = process.env.PORT;
 const path = process.env.HEALTH_PATH ?? "/";
-const timeoutMs = Number(process.env.HEALTHCHECK_TIMEOUT_MS ?? 2500);
+const timeoutMs = Number(process.env.HEALTHCHECK_TIMEOUT_MS ?? 3000);
 try {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) console.error(`health ${path}: HTTP ${res.status}`);
