@@ -1,7 +1,7 @@
 // The product as a person uses it, in a real browser against the real stack.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { launch, screenshot } from "./browser";
+import { accessibilityViolations, launch, screenshot } from "./browser";
 
 const frontendUrl = inject("frontendUrl");
 const backendUrl = inject("backendUrl");
@@ -37,6 +37,12 @@ async function signUp(user: typeof alice) {
   await page.waitForURL(`${frontendUrl}/tasks`);
 }
 
+/** Screenshot the page, and check it against axe-core's WCAG A/AA rules while we are there. */
+async function capture(name: string) {
+  await screenshot(page, name);
+  expect(await accessibilityViolations(page), `accessibility of ${name}`).toEqual([]);
+}
+
 function taskRow(title: string) {
   return page.getByRole("listitem").filter({ has: page.getByText(title, { exact: true }) });
 }
@@ -52,16 +58,16 @@ describe("Todo AI Chatbot in Chromium", () => {
     await page.goto(`${frontendUrl}/tasks`);
     await page.waitForURL(`${frontendUrl}/sign-in`);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
-    await screenshot(page, "01-sign-in");
+    await capture("01-sign-in");
   });
 
   it("signs up a new user and shows the empty task list", async () => {
     await page.goto(`${frontendUrl}/sign-up`);
-    await screenshot(page, "02-sign-up");
+    await capture("02-sign-up");
     await signUp(alice);
     await page.getByText("No tasks yet").waitFor();
     await page.getByText(alice.email).waitFor();
-    await screenshot(page, "03-tasks-empty");
+    await capture("03-tasks-empty");
   });
 
   it("adds a task with the keyboard only", async () => {
@@ -74,13 +80,13 @@ describe("Todo AI Chatbot in Chromium", () => {
     await taskRow("Write the report").waitFor();
     await page.getByText("for Friday").waitFor();
     await expect(title.inputValue()).resolves.toBe("");
-    await screenshot(page, "04-tasks-added");
+    await capture("04-tasks-added");
   });
 
   it("asks the chat to add buy milk and sees the task appear", async () => {
     await page.getByRole("link", { name: "Chat" }).click();
     await page.waitForURL(`${frontendUrl}/chat`);
-    await screenshot(page, "05-chat-empty");
+    await capture("05-chat-empty");
     await page.getByLabel("Message the assistant").fill("add buy milk");
     await page.getByRole("button", { name: "Send" }).click();
     const toolCalls = page.getByRole("list", { name: "Tool calls" });
@@ -91,13 +97,13 @@ describe("Todo AI Chatbot in Chromium", () => {
     await page.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: /buy milk/ }).waitFor();
     // The task list beside the chat reflects what the agent did.
     await page.getByRole("list", { name: "Task snapshot" }).getByText("buy milk").waitFor();
-    await screenshot(page, "06-chat-added-milk");
+    await capture("06-chat-added-milk");
 
     await page.getByRole("link", { name: "Tasks", exact: true }).click();
     await page.waitForURL(`${frontendUrl}/tasks`);
     await taskRow("buy milk").waitFor();
     await expect(taskRow("Write the report").count()).resolves.toBe(1);
-    await screenshot(page, "07-tasks-with-milk");
+    await capture("07-tasks-with-milk");
   });
 
   it("completes the task, filters, and deletes it", async () => {
@@ -108,7 +114,7 @@ describe("Todo AI Chatbot in Chromium", () => {
     await page.waitForURL(`${frontendUrl}/tasks?status=completed`);
     await taskRow("buy milk").waitFor();
     await expect(taskRow("Write the report").count()).resolves.toBe(0);
-    await screenshot(page, "08-tasks-completed-filter");
+    await capture("08-tasks-completed-filter");
 
     await page.getByRole("link", { name: "Pending" }).click();
     await page.waitForURL(`${frontendUrl}/tasks?status=pending`);
@@ -120,14 +126,14 @@ describe("Todo AI Chatbot in Chromium", () => {
     await page.getByRole("button", { name: "Delete “buy milk”" }).click();
     await taskRow("buy milk").waitFor({ state: "detached" });
     await expect(taskRow("Write the report").count()).resolves.toBe(1);
-    await screenshot(page, "09-tasks-after-delete");
+    await capture("09-tasks-after-delete");
   });
 
   it("edits a task inline", async () => {
     await page.getByRole("button", { name: "Edit “Write the report”" }).click();
     const form = page.getByRole("form", { name: /Edit task #\d+/ });
     await form.getByLabel("Title").fill("Write the final report");
-    await screenshot(page, "10-task-editing");
+    await capture("10-task-editing");
     await form.getByRole("button", { name: "Save" }).click();
     await taskRow("Write the final report").waitFor();
   });
@@ -152,11 +158,11 @@ describe("Todo AI Chatbot in Chromium", () => {
     await page.goto(`${frontendUrl}/tasks`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await screenshot(page, "11-tasks-phone");
+    await capture("11-tasks-phone");
     await page.goto(`${frontendUrl}/chat`);
     const chatOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(chatOverflow).toBeLessThanOrEqual(0);
-    await screenshot(page, "12-chat-phone");
+    await capture("12-chat-phone");
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
@@ -169,10 +175,10 @@ describe("Todo AI Chatbot in Chromium", () => {
     await signUp(bob);
     await page.getByText("No tasks yet").waitFor();
     await expect(page.getByText("Write the final report").count()).resolves.toBe(0);
-    await screenshot(page, "13-second-user-tasks");
+    await capture("13-second-user-tasks");
     await page.goto(`${frontendUrl}/chat`);
     await page.getByRole("navigation", { name: "Conversations" }).getByText("No conversations yet.").waitFor();
-    await screenshot(page, "14-second-user-chat");
+    await capture("14-second-user-chat");
   });
 
   it("rejects a wrong password on sign in, then lets the first user back in to their tasks", async () => {
@@ -185,7 +191,7 @@ describe("Todo AI Chatbot in Chromium", () => {
     const alert = page.locator("form [role=alert]");
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toMatch(/invalid email or password/i);
-    await screenshot(page, "15-sign-in-error");
+    await capture("15-sign-in-error");
 
     await page.getByLabel("Password").fill(alice.password);
     await page.getByRole("button", { name: "Sign in" }).click();

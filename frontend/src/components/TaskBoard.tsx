@@ -189,7 +189,7 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
         </div>
         <div className="min-w-0 flex-1">
           <p className={`break-words font-medium ${completed ? "text-slate-500 line-through" : ""}`}>
-            <span className="mr-1 text-sm font-normal text-slate-400">#{task.id}</span>
+            <span className="mr-1 text-sm font-normal text-slate-500">#{task.id}</span>
             <span>{task.title}</span>
           </p>
           {task.description && <p className="mt-0.5 break-words text-sm text-slate-600">{task.description}</p>}

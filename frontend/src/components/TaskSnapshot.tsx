@@ -25,7 +25,7 @@ export function TaskSnapshot({ tasks, error }: { tasks: Task[]; error?: string |
             <li key={task.id} className="flex gap-2">
               <span aria-hidden="true">{task.completed ? "☑" : "☐"}</span>
               <span className={task.completed ? "text-slate-500 line-through" : ""}>
-                <span className="text-slate-400">#{task.id}</span> {task.title}
+                <span className="text-slate-500">#{task.id}</span> {task.title}
                 <span className="sr-only">{task.completed ? " (completed)" : " (pending)"}</span>
               </span>
             </li>
