@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadProjectConfig, REPO_ROOT } from "../../config/load.js";
 import { helmTemplateArgs, runHelm } from "../../tools/helm.js";
-import { checkRenderedChart, formatFindings, parseManifests, type Finding, type Manifest } from "./index.js";
+import { checkRenderedChart, formatFindings, loadSchemaValidator, parseManifests, readChartSources, runChartGate, type Finding, type Manifest } from "./index.js";
 
 const config = loadProjectConfig();
 let baseline: Manifest[];
@@ -160,3 +160,29 @@ describe("names", () => {
     expect(rules(broken((ms) => { ms.push(structuredClone(obj(ms, "ConfigMap", "-backend"))); }))).toEqual(["names/unique"]);
   });
 });
+
+describe("runChartGate", () => {
+  it("is clean for the real chart and names the rendering, the object and the source of what it finds", async () => {
+    const chart = join(REPO_ROOT, config.chart.path);
+    const text = (await runHelm(helmTemplateArgs({ release: "todo", namespace: "todo", chart, kubeVersion: config.versions.kubernetes! }))).stdout;
+    const validator = loadSchemaValidator(config.versions.kubernetes!);
+    const sources = readChartSources(chart);
+    expect(runChartGate({ renderings: [{ name: "defaults", text }], sources, config, validator })).toEqual([]);
+
+    const broken = text.replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false").replace("runAsNonRoot: true", "runAsNonRot: true");
+    const f = runChartGate({
+      renderings: [{ name: "defaults", text: broken }, { name: "garbage", text: "a: [" }],
+      sources: [...sources, { path: "values-leak.yaml", text: "auth:\n  password: hunter2\n" }],
+      config,
+      validator,
+    });
+    expect(f.map((x) => `${x.rule} ${x.object}`)).toEqual(expect.arrayContaining([
+      "secrets/source-plaintext values-leak.yaml",
+      "security/read-only-root defaults: Deployment/todo-todo-app-backend",
+      "schema/invalid defaults: Deployment/todo-todo-app-backend",
+      "render/parse garbage",
+    ]));
+    expect(f.find((x) => x.rule === "schema/invalid")).toMatchObject({ source: "todo-app/templates/backend-deployment.yaml", message: 'unknown field "runAsNonRot"' });
+  });
+});
+

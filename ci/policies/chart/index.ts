@@ -3,7 +3,8 @@
 //   checkRenderedChart(manifests, projectConfig)            → Finding[] (policy rules)
 //   validateAgainstSchemas(manifests, loadSchemaValidator(projectConfig.versions.kubernetes)) → Finding[]
 //   scanChartSources(files)                                  → Finding[] (plaintext secrets in values/templates/NOTES)
-export { checkRenderedChart, CHART_RULES } from "./check.js";
+//   runChartGate({ renderings, sources, config, validator }) → all of the above over several renderings
+export { checkRenderedChart, CHART_RULES, runChartGate, type ChartGateInput } from "./check.js";
 export type { ChartPolicyConfig } from "./context.js";
 export { parseManifests, parseValuesFile, ManifestParseError } from "./manifests.js";
 export { scanChartSources, type SourceFile } from "./rules-secrets.js";

@@ -3,7 +3,7 @@
 // chart source file (values, templates, NOTES) holds one in plain text.
 import type { Rule } from "./context.js";
 import { parseValuesFile } from "./manifests.js";
-import { finding, type Finding, type Manifest } from "./types.js";
+import { finding, type Finding } from "./types.js";
 import { allContainers, isObj, podTemplates } from "./workloads.js";
 
 /** Names that hold a credential (env vars, ConfigMap keys, values keys). */
@@ -101,9 +101,4 @@ export function scanChartSources(files: readonly SourceFile[]): Finding[] {
     });
   }
   return out;
-}
-
-/** Used by tests and the pipeline: the Manifest type guard for Secrets. */
-export function isSecret(m: Manifest): boolean {
-  return m.kind === "Secret";
 }
