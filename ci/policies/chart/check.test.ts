@@ -172,7 +172,10 @@ describe("runChartGate", () => {
     const broken = text.replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false").replace("runAsNonRoot: true", "runAsNonRot: true");
     const f = runChartGate({
       renderings: [{ name: "defaults", text: broken }, { name: "garbage", text: "a: [" }],
-      sources: [...sources, { path: "values-leak.yaml", text: "auth:\n  password: hunter2\n" }],
+      sources: [
+        ...sources.map((s) => (s.path === "values.schema.json" ? { ...s, text: s.text.replace('"minimum": 1,', '"minimun": 1,') } : s)),
+        { path: "values-leak.yaml", text: "auth:\n  password: hunter2\n" },
+      ],
       config,
       validator,
     });
@@ -181,6 +184,7 @@ describe("runChartGate", () => {
       "security/read-only-root defaults: Deployment/todo-todo-app-backend",
       "schema/invalid defaults: Deployment/todo-todo-app-backend",
       "render/parse garbage",
+      "values/schema values.schema.json",
     ]));
     expect(f.find((x) => x.rule === "schema/invalid")).toMatchObject({ source: "todo-app/templates/backend-deployment.yaml", message: 'unknown field "runAsNonRot"' });
   });

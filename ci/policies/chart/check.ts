@@ -7,7 +7,8 @@ import { checkProbes } from "./rules-probes.js";
 import { checkResources } from "./rules-resources.js";
 import { checkSecretsInRenderedObjects } from "./rules-secrets.js";
 import { checkPodSecurity } from "./rules-security.js";
-import { parseManifests } from "./manifests.js";
+import { parseManifests, parseValuesFile } from "./manifests.js";
+import { checkValuesSchema } from "./values-schema.js";
 import { scanChartSources, type SourceFile } from "./rules-secrets.js";
 import { validateAgainstSchemas, type SchemaValidator } from "./schema.js";
 import type { Finding, Manifest } from "./types.js";
@@ -45,6 +46,15 @@ export interface ChartGateInput {
  */
 export function runChartGate(input: ChartGateInput): Finding[] {
   const out: Finding[] = [...scanChartSources(input.sources)];
+  const schema = input.sources.find((s) => s.path === "values.schema.json");
+  const values = input.sources.find((s) => s.path === "values.yaml");
+  if (schema && values) {
+    try {
+      out.push(...checkValuesSchema(schema.text, parseValuesFile(values.text, values.path)));
+    } catch {
+      // a values.yaml that does not parse is already a values/parse finding of scanChartSources
+    }
+  }
   for (const r of input.renderings) {
     let manifests: Manifest[];
     try {

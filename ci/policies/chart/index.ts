@@ -9,6 +9,7 @@ export type { ChartPolicyConfig } from "./context.js";
 export { parseManifests, parseValuesFile, ManifestParseError } from "./manifests.js";
 export { scanChartSources, type SourceFile } from "./rules-secrets.js";
 export { readChartSources } from "./sources.js";
+export { checkValuesSchema } from "./values-schema.js";
 export { createSchemaValidator, validateAgainstSchemas, type OpenApiV2, type SchemaValidator } from "./schema.js";
 export { chartSchemaValidator, kubernetesOpenApiPath, loadSchemaValidator } from "./schema-source.js";
 export { formatFindings, type Finding, type Manifest, type Severity } from "./types.js";

@@ -87,7 +87,8 @@ export function scanChartSources(files: readonly SourceFile[]): Finding[] {
         out.push(fileFinding(f.path, i + 1, "secrets/source-plaintext", "a credential is written in plain text", "reference a Secret instead"));
       }
       const kv = /^\s*-?\s*["']?([A-Za-z0-9_.-]+)["']?\s*:\s*(.*)$/.exec(literal);
-      if (kv && (isValues || !isNotes)) {
+      // JSON files (values.schema.json) describe keys; only literal credentials above count there.
+      if (kv && (isValues || !isNotes) && !f.path.endsWith(".json")) {
         const [, key, value] = kv as unknown as [string, string, string];
         const v = value.trim().replace(/^["']|["']$/g, "");
         const hasTemplate = /\{\{/.test(line.slice(line.indexOf(":")));

@@ -1,4 +1,4 @@
-// Reads a chart directory's text sources (values files, templates, NOTES) for scanChartSources.
+// Reads a chart directory's text sources (values files and schema, templates, NOTES) for scanChartSources.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { SourceFile } from "./rules-secrets.js";
@@ -10,7 +10,7 @@ export function readChartSources(chartDir: string): SourceFile[] {
       const full = join(dir, name);
       if (statSync(full).isDirectory()) {
         if (name !== "charts") walk(full);
-      } else if (/\.(ya?ml|tpl|txt)$/.test(name)) {
+      } else if (/\.(ya?ml|tpl|txt|json)$/.test(name)) {
         out.push({ path: relative(chartDir, full), text: readFileSync(full, "utf8") });
       }
     }
