@@ -8,7 +8,7 @@
 // ready (so no --wait). Every request is recorded for the tests to inspect.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeSecret } from "./kube-protobuf.js";
@@ -57,6 +57,7 @@ export class FakeKubeApi {
   /** Path of each object (e.g. /api/v1/namespaces/todo/secrets/x) → object. */
   readonly store = new Map<string, Obj>();
   private server?: Server;
+  private dir?: string;
   private rv = 1;
 
   private readonly kubeVersion: string;
@@ -104,6 +105,7 @@ export class FakeKubeApi {
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
     const port = (this.server.address() as AddressInfo).port;
     const dir = mkdtempSync(join(tmpdir(), "fake-kube-"));
+    this.dir = dir;
     const kubeconfig = join(dir, "kubeconfig");
     writeFileSync(
       kubeconfig,
@@ -124,6 +126,7 @@ export class FakeKubeApi {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise((r) => this.server?.close(r));
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Objects of one collection, e.g. ("todo", "secrets"). */
