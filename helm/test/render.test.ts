@@ -176,6 +176,17 @@ describe("values matrix specifics", () => {
     expect(at(one(m, "ConfigMap", "-backend"), "data")).toMatchObject({ JWT_ISSUER: "https://todo.example.com", JWT_AUDIENCE: "todo-api" });
   });
 
+  it.each([
+    ["https://api.example.com/v1", 443],
+    ["http://ollama.ai-tools:11434/v1", 11434],
+    ["http://llm.internal/v1", 80],
+  ])("LLM egress for %s opens port %i only", async (baseUrl, port) => {
+    const m = await render({ setString: { "backend.llm.baseUrl": baseUrl } });
+    expect(at(one(m, "NetworkPolicy", "-backend"), "spec.egress")).toContainEqual({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port, protocol: "TCP" }] });
+    const none = await render();
+    expect(JSON.stringify(at(one(none, "NetworkPolicy", "-backend"), "spec.egress"))).not.toContain(`"port":${port},`);
+  });
+
   it("pipeline values: a digest wins over the tag, a tag alone is used as given", async () => {
     const m = await get("as the pipeline passes it (todo.config.yaml values, digests)");
     expect(at(one(m, "Deployment", "-backend"), "spec.template.spec.containers.0.image")).toBe(`todo-backend@${DIGEST}`);

@@ -248,3 +248,16 @@ topologySpreadConstraints:
       protocol: TCP
 {{- end }}
 {{- end }}
+
+{{/* Port the backend's LLM egress allows: networkPolicy.llm.port, else the one in backend.llm.baseUrl. */}}
+{{- define "todo-app.llmPort" -}}
+{{- if .Values.networkPolicy.llm.port }}
+{{- .Values.networkPolicy.llm.port }}
+{{- else }}
+{{- $u := urlParse .Values.backend.llm.baseUrl }}
+{{- $hostPort := splitList ":" $u.host }}
+{{- if gt (len $hostPort) 1 }}
+{{- last $hostPort }}
+{{- else if eq $u.scheme "http" }}80{{ else }}443{{ end }}
+{{- end }}
+{{- end }}
