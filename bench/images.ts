@@ -13,7 +13,7 @@ import type { AppName } from "../ci/config/project-config.js";
 import { localBaseRef } from "../ci/images/build-args.js";
 import { evaluateBudget, formatBytes } from "../ci/images/budget.js";
 import { measureImageTarball } from "../ci/images/measure.js";
-import { DOCKER, buildImage, docker, ensureEngineAndBases, gitProvenance, publishedAddress, run, waitHealthy, type BuildResult } from "../scripts/images/docker.js";
+import { DOCKER, buildImage, docker, ensureEngineAndBases, gitProvenance, httpStatus, publishedAddress, run, waitHealthy, type BuildResult } from "../scripts/images/docker.js";
 import { startHostPostgres } from "../docker/test/support/postgres.js";
 
 const config = loadProjectConfig();
@@ -25,8 +25,10 @@ const ctx = join(work, "ctx");
 const rows: Array<[string, string, string]> = [];
 const secs = (b: BuildResult) => `${b.seconds.toFixed(1)} s`;
 const cleanup: Array<() => Promise<unknown>> = [];
+const progress = (what: string) => console.error(`bench:images: ${what}`);
 
 async function main() {
+  progress("engine and local bases");
   await ensureEngineAndBases();
   // Snapshot: tracked and untracked-but-not-ignored files, as a clean clone plus work in progress.
   // BENCH_SOURCE=<dir> benchmarks another tree of the same layout instead (copied without node_modules).
@@ -42,10 +44,12 @@ async function main() {
   const provenance = await gitProvenance();
   for (const app of apps) cleanup.push(() => run(DOCKER, ["rmi", tag(app)]));
 
+  progress(`snapshot in ${ctx}; cold builds`);
   const cold: Record<string, BuildResult> = {};
   for (const app of apps) cold[app] = await buildImage(app, tag(app), { context: ctx, provenance, noCache: true });
   rows.push(["cold build (--no-cache)", secs(cold.backend!), secs(cold.frontend!)]);
 
+  progress("no-op rebuilds");
   const noop: Record<string, BuildResult> = {};
   for (const app of apps) noop[app] = await buildImage(app, tag(app), { context: ctx, provenance });
   rows.push(["no-op rebuild", secs(noop.backend!), secs(noop.frontend!)]);
@@ -56,12 +60,14 @@ async function main() {
   const target = existsSync(src) ? readdirSync(src).filter((f) => f.endsWith(".ts") && !f.includes(".test.")).sort()[0] : undefined;
   if (!target) throw new Error("bench: backend/src has no .ts file to change");
   appendFileSync(join(src, target), `\n// bench ${id}\n`);
+  progress(`rebuilds after a one-line change in backend/src/${target}`);
   const changed: Record<string, BuildResult> = {};
   for (const app of apps) changed[app] = await buildImage(app, tag(app), { context: ctx, provenance });
   rows.push([`rebuild after 1-line change in backend/src/${target}`, secs(changed.backend!), secs(changed.frontend!)]);
   const rerun = (b: BuildResult) => b.steps.filter((s) => !s.cached).map((s) => s.name.replace(/^\[([^\]]+)\].*$/, "$1")).join(", ") || "none";
   rows.push(["  steps re-run", rerun(changed.backend!), rerun(changed.frontend!)]);
 
+  progress("sizes");
   const baseTar = join(work, "base.tar");
   await docker(["save", "-o", baseTar, localBaseRef(config, "runtime")]);
   const base = await measureImageTarball(baseTar);
@@ -79,6 +85,7 @@ async function main() {
   rows.push([`image size, added over ${formatBytes(base.totalBytes)} base`, sizes.backend!.added, sizes.frontend!.added]);
 
   // Start to ready: `docker run` until the readiness path answers 200, and until Docker says healthy.
+  progress("start to ready");
   const pg = await startHostPostgres();
   cleanup.push(() => pg.stop());
   const network = `bench-images-${id}`;
@@ -99,8 +106,8 @@ async function main() {
       "--add-host", "host.docker.internal:host-gateway", "-p", `127.0.0.1::${config.apps[app].port}`, ...env[app], tag(app)]);
     const url = `http://${await publishedAddress(name, config.apps[app].port)}${config.apps[app].health.readiness}`;
     for (;;) {
-      const ok = await fetch(url).then((r) => r.ok, () => false);
-      if (ok) break;
+      const status = await httpStatus(url, 1000);
+      if (status >= 200 && status < 300) break;
       if (performance.now() - t0 > 120_000) throw new Error(`bench: ${app} not ready at ${url} after 120 s`);
       await new Promise((r) => setTimeout(r, 50));
     }

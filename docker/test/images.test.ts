@@ -12,7 +12,7 @@ import { localBaseRef } from "../../ci/images/build-args.js";
 import { evaluateBudget } from "../../ci/images/budget.js";
 import { measureImageTarball, type MeasuredImage } from "../../ci/images/measure.js";
 import { createSecretScanner, formatSecretFindings } from "../../ci/images/secret-scan.js";
-import { DOCKER, buildImage, docker, gitProvenance, publishedAddress, run, waitHealthy, type BuildResult } from "../../scripts/images/docker.js";
+import { DOCKER, buildImage, docker, gitProvenance, httpStatus, publishedAddress, run, waitHealthy, type BuildResult } from "../../scripts/images/docker.js";
 import { startHostPostgres, type HostPostgres } from "./support/postgres.js";
 
 const config = loadProjectConfig();
@@ -145,9 +145,8 @@ describe("running the images together", () => {
     const ms = await waitHealthy(name, 120_000);
     console.log(`images: backend healthy ${Math.round(ms)} ms after start`);
     const base = `http://${await publishedAddress(name, config.apps.backend.port)}`;
-    const ready = await fetch(`${base}${config.apps.backend.health.readiness}`);
-    expect(ready.status).toBe(200);
-    expect((await fetch(`${base}${config.apps.backend.health.liveness}`)).status).toBe(200);
+    expect(await httpStatus(`${base}${config.apps.backend.health.readiness}`)).toBe(200);
+    expect(await httpStatus(`${base}${config.apps.backend.health.liveness}`)).toBe(200);
     expect(await processIds(name)).toEqual({ uid: String(config.runtimeUser.uid), gid: String(config.runtimeUser.gid) });
     expect(await docker(["inspect", "-f", "{{.HostConfig.ReadonlyRootfs}}", name])).toBe("true");
   });
@@ -162,8 +161,7 @@ describe("running the images together", () => {
     const ms = await waitHealthy(name, 120_000);
     console.log(`images: frontend healthy ${Math.round(ms)} ms after start`);
     const base = `http://${await publishedAddress(name, config.apps.frontend.port)}`;
-    const health = await fetch(`${base}${config.apps.frontend.health.readiness}`);
-    expect(health.status).toBe(200);
+    expect(await httpStatus(`${base}${config.apps.frontend.health.readiness}`)).toBe(200);
     expect(await processIds(name)).toEqual({ uid: String(config.runtimeUser.uid), gid: String(config.runtimeUser.gid) });
     // The frontend reaches the backend over the network by its service name.
     const probe = await run(DOCKER, ["exec", name, "/nodejs/bin/node", "-e",

@@ -2,6 +2,7 @@
 // benchmark (bench/images.ts): build an app image the way the pipeline does
 // (same Dockerfile, build arguments from todo.config.yaml), run, wait, save.
 import { spawn } from "node:child_process";
+import { get } from "node:http";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, loadProjectConfig } from "../../ci/config/load.js";
@@ -152,4 +153,20 @@ export async function publishedAddress(name: string, port: number): Promise<stri
   const out = await docker(["port", name, `${port}/tcp`]);
   const first = out.split("\n").find((l) => l.startsWith("127.0.0.1:") || l.startsWith("0.0.0.0:")) ?? out.split("\n")[0]!;
   return first.replace(/^0\.0\.0\.0:/, "127.0.0.1:");
+}
+
+/**
+ * Status of GET url, 0 when no answer within the timeout. node:http rather
+ * than fetch: against a published port whose container is still starting,
+ * fetch can leave a promise pending with no live handle, and Node then exits.
+ */
+export function httpStatus(url: string, timeoutMs = 2000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = get(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(0));
+  });
 }
