@@ -20,8 +20,8 @@ const planted = [
 ];
 
 const expected: Record<string, string[]> = {
-  backend: ["backend/package.json", "backend/src/server.ts", "docker/healthcheck.mjs", "frontend/package.json", "package-lock.json", "package.json", "tsconfig.json"],
-  frontend: ["backend/package.json", "docker/healthcheck.mjs", "frontend/package.json", "frontend/src/app/page.tsx", "package-lock.json", "package.json", "tsconfig.json"],
+  backend: ["backend/package.json", "backend/src/server.ts", "docker/healthcheck.mjs", "package-lock.json", "package.json", "tsconfig.json"],
+  frontend: ["docker/healthcheck.mjs", "frontend/package.json", "frontend/src/app/page.tsx", "package-lock.json", "package.json", "tsconfig.json"],
 };
 
 function listFiles(dir: string): string[] {
