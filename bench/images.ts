@@ -43,15 +43,23 @@ async function main() {
   execFileSync("tar", ["-C", ctx, "-xf", join(work, "ctx.tar")]);
   const provenance = await gitProvenance();
   for (const app of apps) cleanup.push(() => run(DOCKER, ["rmi", tag(app)]));
+  // Each rebuild moves the tag; the images it leaves behind go too.
+  const builtIds = new Set<string>();
+  cleanup.push(() => (builtIds.size ? run(DOCKER, ["rmi", ...builtIds]) : Promise.resolve()));
+  const build = async (app: AppName, opts: { noCache?: boolean } = {}) => {
+    const b = await buildImage(app, tag(app), { context: ctx, provenance, ...opts });
+    builtIds.add(b.imageId);
+    return b;
+  };
 
   progress(`snapshot in ${ctx}; cold builds`);
   const cold: Record<string, BuildResult> = {};
-  for (const app of apps) cold[app] = await buildImage(app, tag(app), { context: ctx, provenance, noCache: true });
+  for (const app of apps) cold[app] = await build(app, { noCache: true });
   rows.push(["cold build (--no-cache)", secs(cold.backend!), secs(cold.frontend!)]);
 
   progress("no-op rebuilds");
   const noop: Record<string, BuildResult> = {};
-  for (const app of apps) noop[app] = await buildImage(app, tag(app), { context: ctx, provenance });
+  for (const app of apps) noop[app] = await build(app);
   rows.push(["no-op rebuild", secs(noop.backend!), secs(noop.frontend!)]);
   rows.push(["  steps re-run", String(noop.backend!.steps.filter((s) => !s.cached).length), String(noop.frontend!.steps.filter((s) => !s.cached).length)]);
 
@@ -62,7 +70,7 @@ async function main() {
   appendFileSync(join(src, target), `\n// bench ${id}\n`);
   progress(`rebuilds after a one-line change in backend/src/${target}`);
   const changed: Record<string, BuildResult> = {};
-  for (const app of apps) changed[app] = await buildImage(app, tag(app), { context: ctx, provenance });
+  for (const app of apps) changed[app] = await build(app);
   rows.push([`rebuild after 1-line change in backend/src/${target}`, secs(changed.backend!), secs(changed.frontend!)]);
   const rerun = (b: BuildResult) => b.steps.filter((s) => !s.cached).map((s) => s.name.replace(/^\[([^\]]+)\].*$/, "$1")).join(", ") || "none";
   rows.push(["  steps re-run", rerun(changed.backend!), rerun(changed.frontend!)]);

@@ -3,7 +3,7 @@ import { BaseMismatchError, evaluateBudget, formatBytes } from "./budget.js";
 import type { MeasuredImage, MeasuredLayer } from "./measure.js";
 
 const layerOf = (id: string, bytes: number, createdBy = "", largest: Array<[string, number]> = []): MeasuredLayer => ({
-  diffId: `sha256:${id.repeat(64).slice(0, 64)}`, bytes, tarBytes: bytes + 1024, storedBytes: bytes, fileCount: 3, createdBy,
+  diffId: `sha256:${id.repeat(64).slice(0, 64)}`, bytes, symlinkBytes: 0, tarBytes: bytes + 1024, storedBytes: bytes, fileCount: 3, createdBy,
   largestFiles: largest.map(([path, b]) => ({ path, bytes: b })),
 });
 const image = (layers: MeasuredLayer[]): MeasuredImage => ({

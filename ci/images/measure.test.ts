@@ -30,7 +30,7 @@ const base = layer("base", { "nodejs/bin/node": 300_000, "etc/passwd": "root:x:0
 const app = layer("app", { "app/dist/server.js": 12_345, "app/node_modules/pg/index.js": 2_000, "app/copy.js": "=>app/dist/server.js" });
 const small = layer("small", { "app/package.json": '{"name":"x"}' });
 const layers = [base, app, small];
-// Expected as Docker counts: file sizes + symlink target length, hard link not again.
+// Expected: file sizes + symlink target length, hard link not again.
 const expected = [300_000 + 28 + "libc-2.36.so".length + 40_000, 12_345 + 2_000, 12];
 
 const history = [
@@ -92,11 +92,12 @@ function ociLayout(name: string, compress: boolean): string {
 }
 
 describe("measureImageTarball", () => {
-  it("measures a docker save tarball layer by layer, as Docker counts Size", async () => {
+  it("measures a docker save tarball layer by layer: file bytes, symlink targets, hard links once", async () => {
     const m = await measureImageTarball(dockerArchive());
     expect(m.format).toBe("docker-archive");
     expect(m.tags).toEqual(["todo-backend:test"]);
     expect(m.layers.map((l) => l.bytes)).toEqual(expected);
+    expect(m.layers.map((l) => l.symlinkBytes)).toEqual(["libc-2.36.so".length, 0, 0]);
     expect(m.totalBytes).toBe(expected.reduce((a, b) => a + b));
     expect(m.layers.map((l) => l.diffId)).toEqual(layers.map(sha));
     expect(m.layers.map((l) => l.tarBytes)).toEqual(layers.map((l) => l.length));

@@ -20,8 +20,14 @@ export interface LayerFile {
 export interface MeasuredLayer {
   /** sha256 of the uncompressed layer tar, as listed in the config's rootfs.diff_ids. */
   diffId: string;
-  /** What the layer unpacks to, counted as `docker image inspect` counts Size: regular files, symlink targets, hard links once. */
+  /**
+   * What the layer unpacks to: regular file sizes (a hard link adds nothing) plus
+   * symlink target lengths, as `du --apparent-size` counts files. Docker's
+   * image Size is the same sum, except that some storage paths leave out the
+   * symlinks; `symlinkBytes` says how much that can be.
+   */
   bytes: number;
+  symlinkBytes: number;
   /** Length of the uncompressed layer tar (headers and padding included). */
   tarBytes: number;
   /** Size of the blob as stored in the tarball (compressed or not). */
@@ -182,14 +188,16 @@ async function measureLayer(
   const hash = createHash("sha256");
   let tarBytes = 0;
   let bytes = 0;
+  let symlinkBytes = 0;
   let fileCount = 0;
   let largest: LayerFile[] = [];
   const parser = new TarParser({
     onEntry: (entry) => {
       fileCount++;
-      // As Docker's directory.Size: regular files by size, symlinks by target length, hard links not again.
-      const counted = entry.type === "file" ? entry.size : entry.type === "symlink" ? Buffer.byteLength(entry.linkTarget) : 0;
-      bytes += counted;
+      // Regular files by size, symlinks by target length (their lstat size), hard links not again.
+      const link = entry.type === "symlink" ? Buffer.byteLength(entry.linkTarget) : 0;
+      symlinkBytes += link;
+      bytes += (entry.type === "file" ? entry.size : 0) + link;
       if (entry.type === "file" && keep > 0 && (largest.length < keep || entry.size > largest.at(-1)!.bytes)) {
         largest.push({ path: entry.path.replace(/^\.?\//, ""), bytes: entry.size });
         largest.sort((a, b) => b.bytes - a.bytes);
@@ -216,7 +224,7 @@ async function measureLayer(
     }
     throw err;
   }
-  return { diffId: `sha256:${hash.digest("hex")}`, bytes, tarBytes, storedBytes: member.size, fileCount, largestFiles: largest };
+  return { diffId: `sha256:${hash.digest("hex")}`, bytes, symlinkBytes, tarBytes, storedBytes: member.size, fileCount, largestFiles: largest };
 }
 
 /** Measures the image in a `docker save` tarball or an OCI image layout tarball. */
