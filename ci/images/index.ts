@@ -6,3 +6,11 @@ export { evaluateBudget, layerBreakdown, formatBytes, BaseMismatchError } from "
 export type { SizeBudget, BaseImage, BudgetVerdict } from "./budget.js";
 export { TarParser, TarFormatError, parsePaxRecords } from "./tar.js";
 export type { TarEntry, TarEntryType, TarHandlers } from "./tar.js";
+export { contextFilter, admits, ContextFilterError } from "./context-filter.js";
+export type { ContextFilter } from "./context-filter.js";
+export { imageBuildArgs, upstreamBaseRef, localBaseRef, dockerfileArgDefaults } from "./build-args.js";
+export type { ImageProvenance } from "./build-args.js";
+export { createSecretScanner, formatSecretFindings, SECRET_FILE_RULES, SECRET_CONTENT_RULES } from "./secret-scan.js";
+export type { SecretFinding, SecretScanOptions } from "./secret-scan.js";
+export { pinnedBases, digestVerdict } from "./digests.js";
+export type { PinnedBase, Resolution, DigestVerdict } from "./digests.js";
