@@ -1,0 +1,130 @@
+// npm run pipeline:doctor -- --chart PATH [--values FILE]... [--dockerfile PATH]...
+//   [--format table|json|sarif] [--explain RULE] [--external NAME]... [--kube-version V]
+//   [--no-helm] [--config FILE | --no-config]
+// Exit: 0 no errors (warnings allowed), 1 an error-severity finding, 2 bad usage.
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { loadProjectConfig } from "../config/load.js";
+import { PROJECT_CONFIG_FILE, ProjectConfigError } from "../config/project-config.js";
+import { hasErrors, runDoctor } from "./doctor.js";
+import { DoctorUsageError, helmAvailable, renderChart } from "./reader.js";
+import { explain, FORMATTERS, type Format } from "./report.js";
+import { RULES, ruleById } from "./rules/index.js";
+import type { DoctorProjectConfig } from "./types.js";
+
+/** Kubernetes version helm renders for when no todo.config.yaml names one (a test keeps it equal to ours). */
+export const DEFAULT_KUBE_VERSION = "1.33.0";
+
+export const USAGE = `usage: npm run pipeline:doctor -- --chart PATH [--values FILE]... [--dockerfile PATH]...
+         [--format table|json|sarif] [--external NAME]... [--kube-version X.Y.Z] [--no-helm]
+         [--config todo.config.yaml | --no-config]
+       npm run pipeline:doctor -- --explain RULE
+rules: ${RULES.map((r) => r.id).join(", ")}`;
+
+export interface CliIO {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  cwd: string;
+}
+
+class UsageError extends Error {}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let values: ReturnType<typeof parse>;
+  try {
+    values = parse(argv);
+  } catch (err) {
+    io.stderr(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    if (values.explain !== undefined) {
+      const rule = ruleById(values.explain);
+      if (!rule) throw new UsageError(`--explain ${values.explain}: no such rule; use one of: ${RULES.map((r) => r.id).join(", ")}`);
+      io.stdout(explain(rule));
+      return 0;
+    }
+    if (!values.chart) throw new UsageError("--chart PATH is required: pass the chart directory (the one holding Chart.yaml)");
+    const format = (values.format ?? "table") as Format;
+    if (!(format in FORMATTERS)) throw new UsageError(`--format ${values.format}: use table, json or sarif`);
+    if (values.config && values["no-config"]) throw new UsageError("--config and --no-config exclude each other; pass one");
+
+    let projectConfig: DoctorProjectConfig | undefined;
+    let kubeVersion = values["kube-version"];
+    if (!values["no-config"]) {
+      const root = values.config ? dirname(resolve(io.cwd, values.config)) : io.cwd;
+      if (values.config && !existsSync(resolve(io.cwd, values.config))) throw new UsageError(`--config ${values.config} does not exist; pass the path of todo.config.yaml or drop --config`);
+      if (existsSync(resolve(root, PROJECT_CONFIG_FILE))) {
+        const cfg = loadProjectConfig(root);
+        projectConfig = cfg;
+        kubeVersion ??= cfg.versions.kubernetes;
+      }
+    }
+    kubeVersion ??= DEFAULT_KUBE_VERSION;
+
+    let renderedManifests: string | undefined;
+    let renderError: string | undefined;
+    if (!values["no-helm"] && (await helmAvailable())) {
+      const r = await renderChart({ chartPath: values.chart, valuesFiles: values.values ?? [], kubeVersion, cwd: io.cwd });
+      renderedManifests = r.manifests;
+      renderError = r.error;
+    }
+    const findings = await runDoctor({
+      chartPath: values.chart,
+      valuesFiles: values.values ?? [],
+      dockerfiles: values.dockerfile ?? [],
+      ...(renderedManifests !== undefined ? { renderedManifests } : {}),
+      ...(renderError !== undefined ? { renderError } : {}),
+      ...(projectConfig ? { projectConfig } : {}),
+      externalNames: values.external ?? [],
+      cwd: io.cwd,
+    });
+    io.stdout(FORMATTERS[format](findings));
+    if (renderedManifests === undefined && renderError === undefined && format === "table") {
+      io.stderr("note: helm not used (--no-helm or not on PATH); only templates that are plain YAML were checked as manifests\n");
+    }
+    return hasErrors(findings) ? 1 : 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof DoctorUsageError || err instanceof ProjectConfigError) {
+      io.stderr(`${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      chart: { type: "string" },
+      values: { type: "string", multiple: true, short: "f" },
+      dockerfile: { type: "string", multiple: true },
+      format: { type: "string" },
+      explain: { type: "string" },
+      external: { type: "string", multiple: true },
+      "kube-version": { type: "string" },
+      "no-helm": { type: "boolean" },
+      config: { type: "string" },
+      "no-config": { type: "boolean" },
+    },
+  }).values;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // npm run sets INIT_CWD to where the command was typed; relative paths are relative to it.
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  main(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), cwd }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`delivery doctor failed: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

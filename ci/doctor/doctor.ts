@@ -1,0 +1,89 @@
+// runDoctor: read (reader.ts), parse, run the pure rules, sort the findings.
+import { parseDockerfile } from "./dockerfile.js";
+import { manifestsFromPlainYaml, manifestsFromRendered } from "./manifests.js";
+import { readChart, readDockerfiles, type RawChart, type RawFile } from "./reader.js";
+import { RULES } from "./rules/index.js";
+import type { DoctorInputs, DoctorProjectConfig, Finding, Rule } from "./types.js";
+import { parseYamlFile } from "./yaml-source.js";
+
+export interface DoctorOptions {
+  chartPath: string;
+  valuesFiles?: readonly string[];
+  dockerfiles?: readonly string[];
+  /** Output of `helm template` for this chart and values, when helm is present. */
+  renderedManifests?: string;
+  /** helm's error when rendering failed (reported as chart/render-failed). */
+  renderError?: string;
+  /** todo.config.yaml (or its `apps` slice): routes and ports of our own apps. */
+  projectConfig?: DoctorProjectConfig;
+  /** Secret/ConfigMap names created outside the chart. */
+  externalNames?: readonly string[];
+  /** Base for reading relative paths and for the paths findings show (default process.cwd()). */
+  cwd?: string;
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
+
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
+}
+
+/** Parsed inputs from raw text (pure). */
+export function buildInputs(raw: {
+  chart: RawChart;
+  dockerfiles: readonly RawFile[];
+  renderedManifests?: string;
+  renderError?: string;
+  projectConfig?: DoctorProjectConfig;
+  externalNames?: readonly string[];
+}): DoctorInputs {
+  const { chart } = raw;
+  const templates = chart.templates.map((t) => ({ file: t.file, rel: t.rel, text: t.text }));
+  let manifests;
+  let complete: boolean;
+  if (raw.renderedManifests !== undefined) {
+    manifests = manifestsFromRendered(raw.renderedManifests, { renderedFile: `${chart.chartDir} (helm template)`, templates });
+    complete = true;
+  } else {
+    // Without helm: the templates that are plain YAML are manifests as they stand.
+    const yamlTemplates = templates.filter((t) => /\.ya?ml$/.test(t.rel) && !t.rel.includes("/tests/") && !t.rel.startsWith("tests/"));
+    const plain = yamlTemplates.filter((t) => !t.text.includes("{{"));
+    manifests = plain.flatMap((t) => manifestsFromPlainYaml(t.file, t.text));
+    complete = raw.renderError === undefined && plain.length === yamlTemplates.length;
+  }
+  return {
+    chartDir: chart.chartDir,
+    ...(chart.chartYaml ? { chartYaml: parseYamlFile(chart.chartYaml.file, chart.chartYaml.text) } : {}),
+    valuesFiles: [...(chart.values ? [chart.values] : []), ...chart.valuesFiles].map((f) => parseYamlFile(f.file, f.text)),
+    templates,
+    manifests,
+    complete,
+    ...(raw.renderError !== undefined ? { renderError: raw.renderError } : {}),
+    dockerfiles: raw.dockerfiles.map((d) => parseDockerfile(d.file, d.text)),
+    ...(raw.projectConfig ? { project: raw.projectConfig } : {}),
+    externalNames: raw.externalNames ?? [],
+  };
+}
+
+/** Runs the rules over parsed inputs (pure). */
+export function analyze(inputs: DoctorInputs, rules: readonly Rule[] = RULES): Finding[] {
+  return sortFindings(rules.flatMap((r) => r.check(inputs)));
+}
+
+/** The doctor's API for the pipeline: findings for a chart, its values files and Dockerfiles. */
+export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
+  const chart = readChart(o.chartPath, o.valuesFiles ?? [], o.cwd);
+  const dockerfiles = readDockerfiles(o.dockerfiles ?? [], o.cwd);
+  return analyze(
+    buildInputs({
+      chart,
+      dockerfiles,
+      ...(o.renderedManifests !== undefined ? { renderedManifests: o.renderedManifests } : {}),
+      ...(o.renderError !== undefined ? { renderError: o.renderError } : {}),
+      ...(o.projectConfig ? { projectConfig: o.projectConfig } : {}),
+      ...(o.externalNames ? { externalNames: o.externalNames } : {}),
+    }),
+  );
+}
+
+export const hasErrors = (findings: readonly Finding[]): boolean => findings.some((f) => f.severity === "error");

@@ -1,0 +1,99 @@
+// Where pods and containers live in the workload kinds, and small readers over them.
+import type { Manifest, Path } from "./types.js";
+
+export type Obj = Record<string, unknown>;
+
+export const asObj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
+export const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export const getIn = (o: unknown, path: Path): unknown => path.reduce<unknown>((acc, k) => (acc == null ? undefined : (acc as Record<string | number, unknown>)[k]), o);
+
+const POD_TEMPLATE_PATH: Record<string, Path> = {
+  Deployment: ["spec", "template"],
+  StatefulSet: ["spec", "template"],
+  DaemonSet: ["spec", "template"],
+  ReplicaSet: ["spec", "template"],
+  ReplicationController: ["spec", "template"],
+  Job: ["spec", "template"],
+  CronJob: ["spec", "jobTemplate", "spec", "template"],
+};
+
+export interface PodOwner {
+  manifest: Manifest;
+  /** Path of the pod template (or [] for a bare Pod). */
+  templatePath: Path;
+  labels: Record<string, string>;
+  spec: Obj;
+  specPath: Path;
+}
+
+export function podOwners(manifests: readonly Manifest[]): PodOwner[] {
+  const out: PodOwner[] = [];
+  for (const m of manifests) {
+    const tp = m.kind === "Pod" ? [] : POD_TEMPLATE_PATH[m.kind];
+    if (!tp) continue;
+    const tmpl = asObj(tp.length ? getIn(m.obj, tp) : m.obj);
+    const labels = Object.fromEntries(Object.entries(asObj(getIn(tmpl, ["metadata", "labels"]))).map(([k, v]) => [k, String(v)]));
+    out.push({ manifest: m, templatePath: tp, labels, spec: asObj(tmpl.spec), specPath: [...tp, "spec"] });
+  }
+  return out;
+}
+
+export interface ContainerRef {
+  owner: PodOwner;
+  container: Obj;
+  name: string;
+  path: Path;
+  init: boolean;
+}
+
+export function containersOf(owner: PodOwner): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  for (const [field, init] of [["initContainers", true], ["containers", false]] as const) {
+    asArr(owner.spec[field]).forEach((c, i) => {
+      const container = asObj(c);
+      out.push({ owner, container, name: String(container.name ?? ""), path: [...owner.specPath, field, i], init });
+    });
+  }
+  return out;
+}
+
+export function allContainers(manifests: readonly Manifest[]): ContainerRef[] {
+  return podOwners(manifests).flatMap(containersOf);
+}
+
+/** The (name, number) pairs a container declares in `ports`. */
+export function containerPorts(c: Obj): Array<{ name?: string; port: number; index: number }> {
+  return asArr(c.ports).flatMap((p, index) => {
+    const o = asObj(p);
+    const port = Number(o.containerPort);
+    if (!Number.isFinite(port)) return [];
+    return [{ ...(typeof o.name === "string" ? { name: o.name } : {}), port, index }];
+  });
+}
+
+export function selectorMatches(selector: Record<string, unknown>, labels: Record<string, string>): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === String(v));
+}
+
+/** Image reference split into repository, tag and digest (registry port colons handled). */
+export function parseImageRef(ref: string): { repository: string; tag?: string; digest?: string } {
+  let rest = ref.trim();
+  let digest: string | undefined;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  let tag: string | undefined;
+  if (colon > slash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  return { repository: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+/** The last path segment of an image repository (registry.example.com/team/web → web). */
+export const imageBaseName = (repository: string): string => repository.split("/").pop() ?? repository;

@@ -1,0 +1,152 @@
+// Kubernetes objects from `helm template` output, each able to say where one
+// of its keys came from: the template line when the key is written there,
+// else the nearest enclosing key that is (keys injected by `include` point at
+// the line that includes them), else the line of the rendered text.
+import { isMap, LineCounter, parseAllDocuments, type Document } from "yaml";
+import type { Location, Manifest, Path, TemplateFile } from "./types.js";
+import { lineAt, lineOfPath } from "./yaml-source.js";
+
+const TEMPLATE_ONLY = /^\s*\{\{.*\}\}\s*$/;
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+interface Segment {
+  start: number;
+  end: number;
+}
+
+function segmentsOf(lines: string[]): Segment[] {
+  const segs: Segment[] = [];
+  let start = 0;
+  lines.forEach((l, i) => {
+    if (/^---\s*$/.test(l)) {
+      segs.push({ start, end: i });
+      start = i + 1;
+    }
+  });
+  segs.push({ start, end: lines.length });
+  return segs.filter((s) => lines.slice(s.start, s.end).some((l) => /^\s*kind\s*:/.test(l) || /^\s*apiVersion\s*:/.test(l) || /include|template/.test(l)));
+}
+
+/** The template line a key path most likely came from (undefined when not even the first key is written there). */
+export function traceInTemplate(text: string, path: Path, opts: { kind?: string; docIndex?: number; docCount?: number } = {}): number | undefined {
+  const lines = text.split(/\r?\n/);
+  let seg: Segment = { start: 0, end: lines.length };
+  const segs = segmentsOf(lines);
+  if (opts.docIndex !== undefined && segs.length > 1 && segs.length === opts.docCount) seg = segs[opts.docIndex]!;
+  else if (opts.kind && segs.length > 1) {
+    const byKind = segs.filter((s) => lines.slice(s.start, s.end).some((l) => new RegExp(`^\\s*kind\\s*:\\s*${escapeRe(opts.kind!)}\\s*$`).test(l)));
+    if (byKind.length === 1) seg = byKind[0]!;
+  }
+  const indentOf = (l: string) => /^\s*/.exec(l)![0].length;
+  const isContent = (l: string) => l.trim() !== "" && !/^\s*#/.test(l) && !TEMPLATE_ONLY.test(l);
+  let pos = seg.start;
+  let parentIndent = -1;
+  let found: number | undefined;
+  for (const key of path) {
+    let hit: number | undefined;
+    if (typeof key === "string") {
+      const re = new RegExp(`^(\\s*(?:-\\s+)?)["']?${escapeRe(key)}["']?\\s*:(\\s|$)`);
+      for (let i = pos; i < seg.end; i++) {
+        const l = lines[i]!;
+        if (!isContent(l)) continue;
+        const m = re.exec(l);
+        const keyIndent = m ? m[1]!.length : indentOf(l);
+        if (m && keyIndent > parentIndent) {
+          hit = i;
+          parentIndent = keyIndent;
+          break;
+        }
+        // Left the parent's block: the key is not written in this template.
+        if (i > pos && indentOf(l) <= parentIndent && !/^\s*-\s/.test(l)) break;
+        if (i > pos && indentOf(l) < parentIndent) break;
+      }
+    } else {
+      let count = -1;
+      let itemIndent: number | undefined;
+      let last: number | undefined;
+      for (let i = pos; i < seg.end; i++) {
+        const l = lines[i]!;
+        if (!isContent(l)) continue;
+        const ind = indentOf(l);
+        if (ind < parentIndent || (ind === parentIndent && !/^\s*-\s/.test(l) && i > pos)) break;
+        if (/^\s*-(\s|$)/.test(l) && (itemIndent === undefined || ind === itemIndent)) {
+          itemIndent = ind;
+          count++;
+          last = i;
+          if (count === key) break;
+        }
+      }
+      // A `range` renders several items from one: use the last item written.
+      if (last !== undefined) {
+        hit = last;
+        parentIndent = itemIndent!;
+      }
+    }
+    if (hit === undefined) break;
+    found = hit + 1;
+    pos = typeof key === "number" ? hit : hit + 1;
+  }
+  return found;
+}
+
+export interface RenderedOptions {
+  /** Where the findings of objects with no traceable template go. */
+  renderedFile: string;
+  /** Chart templates (rel = path inside the chart). */
+  templates: readonly TemplateFile[];
+}
+
+/** Parses `helm template` output into manifests that locate their keys in the chart's templates. */
+export function manifestsFromRendered(rendered: string, opts: RenderedOptions): Manifest[] {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(rendered, { lineCounter: lc, uniqueKeys: false });
+  if (!Array.isArray(docs)) return [];
+  const lines = rendered.split(/\r?\n/);
+  const sourceAt = (line: number): string | undefined => {
+    for (let i = line - 1; i >= 0; i--) {
+      const m = /^# Source: (.+)$/.exec(lines[i]!);
+      if (m) return m[1]!.trim();
+      if (/^---/.test(lines[i]!) && i < line - 1) return undefined;
+    }
+    return undefined;
+  };
+  const parsed = docs
+    .filter((d) => isMap(d.contents))
+    .map((doc) => {
+      const startLine = lineAt(lc, doc.contents!.range![0]);
+      const source = sourceAt(startLine);
+      const rel = source?.split("/").slice(1).join("/");
+      return { doc, rel, obj: doc.toJS() as Record<string, unknown> };
+    });
+  const perSource = new Map<string, number>();
+  for (const p of parsed) if (p.rel) perSource.set(p.rel, (perSource.get(p.rel) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return parsed.map(({ doc, rel, obj }) => {
+    const template = rel ? opts.templates.find((t) => t.rel === rel) : undefined;
+    const docIndex = rel ? (seen.get(rel) ?? 0) : 0;
+    if (rel) seen.set(rel, docIndex + 1);
+    const kind = String(obj.kind ?? "");
+    return makeManifest(obj, doc, (path) => {
+      if (template) {
+        const line = traceInTemplate(template.text, path, { kind, docIndex, docCount: perSource.get(rel!) ?? 1 });
+        return { file: template.file, line: line ?? 1 };
+      }
+      return { file: opts.renderedFile, line: lineOfPath(doc, lc, path) };
+    });
+  });
+}
+
+function makeManifest(obj: Record<string, unknown>, _doc: Document, locate: (p: Path) => Location): Manifest {
+  const meta = (obj.metadata ?? {}) as Record<string, unknown>;
+  return { kind: String(obj.kind ?? ""), name: String(meta.name ?? ""), obj, locate };
+}
+
+/** Manifests from YAML files read as they are (a template with no template actions, or any plain manifest file). */
+export function manifestsFromPlainYaml(file: string, text: string): Manifest[] {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false });
+  if (!Array.isArray(docs)) return [];
+  return docs
+    .filter((d) => d.errors.length === 0 && isMap(d.contents))
+    .map((doc) => makeManifest(doc.toJS() as Record<string, unknown>, doc, (path) => ({ file, line: lineOfPath(doc, lc, path) })));
+}

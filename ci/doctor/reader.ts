@@ -1,0 +1,101 @@
+// The doctor's only file and process I/O: reading the chart, values files and
+// Dockerfiles, and rendering the chart with the host's helm.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { execa } from "execa";
+import { helmTemplateArgs } from "../tools/helm.js";
+
+export class DoctorUsageError extends Error {}
+
+export interface RawFile {
+  file: string;
+  text: string;
+}
+
+export interface RawChart {
+  chartDir: string;
+  chartYaml?: RawFile;
+  values?: RawFile;
+  valuesFiles: RawFile[];
+  templates: Array<RawFile & { rel: string }>;
+}
+
+/** A path as findings show it: relative to cwd when inside it. */
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const abs = resolve(cwd, path);
+  const rel = relative(cwd, abs);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
+}
+
+function readText(path: string, what: string, fix: string): string {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new DoctorUsageError(`${what} ${path} does not exist; ${fix}`);
+  return readFileSync(path, "utf8");
+}
+
+function walk(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+export function readChart(chartPath: string, valuesFiles: readonly string[] = [], cwd = process.cwd()): RawChart {
+  const dir = resolve(cwd, chartPath);
+  if (!existsSync(join(dir, "Chart.yaml"))) {
+    throw new DoctorUsageError(`--chart ${chartPath} is not a chart directory (no Chart.yaml there); pass the directory that holds Chart.yaml`);
+  }
+  const show = (p: string) => displayPath(p, cwd);
+  const file = (p: string): RawFile => ({ file: show(p), text: readFileSync(p, "utf8") });
+  const templates: RawChart["templates"] = [];
+  const collect = (chartDir: string, prefix: string) => {
+    for (const p of walk(join(chartDir, "templates"))) templates.push({ ...file(p), rel: prefix + relative(chartDir, p).split("\\").join("/") });
+    const charts = join(chartDir, "charts");
+    if (existsSync(charts)) {
+      for (const e of readdirSync(charts, { withFileTypes: true })) {
+        if (e.isDirectory() && existsSync(join(charts, e.name, "Chart.yaml"))) collect(join(charts, e.name), `${prefix}charts/${e.name}/`);
+      }
+    }
+  };
+  collect(dir, "");
+  const valuesPath = join(dir, "values.yaml");
+  return {
+    chartDir: show(dir),
+    chartYaml: file(join(dir, "Chart.yaml")),
+    ...(existsSync(valuesPath) ? { values: file(valuesPath) } : {}),
+    valuesFiles: valuesFiles.map((v) => ({ file: show(resolve(cwd, v)), text: readText(resolve(cwd, v), "--values file", "pass an existing values file") })),
+    templates,
+  };
+}
+
+export function readDockerfiles(paths: readonly string[], cwd = process.cwd()): RawFile[] {
+  return paths.map((p) => {
+    const abs = resolve(cwd, p);
+    const path = existsSync(abs) && statSync(abs).isDirectory() ? join(abs, "Dockerfile") : abs;
+    return { file: displayPath(path, cwd), text: readText(path, "--dockerfile", "pass the path of an existing Dockerfile (or a directory holding one)") };
+  });
+}
+
+export async function helmAvailable(helm = "helm"): Promise<boolean> {
+  try {
+    await execa(helm, ["version", "--short"], { timeout: 15_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface RenderResult {
+  manifests?: string;
+  error?: string;
+}
+
+/** `helm template` of the chart with the values files (helm from source defaults to an old Kubernetes, so the version is passed). */
+export async function renderChart(opts: { chartPath: string; valuesFiles?: readonly string[]; kubeVersion: string; helm?: string; cwd?: string }): Promise<RenderResult> {
+  const argv = helmTemplateArgs({ release: "doctor", chart: opts.chartPath, namespace: "default", kubeVersion: opts.kubeVersion, valuesFiles: opts.valuesFiles ?? [] });
+  const r = await execa(opts.helm ?? "helm", argv, { cwd: opts.cwd ?? process.cwd(), reject: false, timeout: 120_000 });
+  if (r.exitCode === 0) return { manifests: r.stdout };
+  return { error: `helm ${argv.join(" ")}: ${r.stderr || r.stdout}` };
+}

@@ -1,0 +1,55 @@
+// Ingress rewrites that strip the prefix the backend expects.
+import { allContainers, asObj, getIn, podOwners, selectorMatches } from "../k8s.js";
+import { knownAppOf } from "../links.js";
+import type { Finding, Rule } from "../types.js";
+import { finding } from "./finding.js";
+import { PROBES, ingressBackends, probeHandler } from "./ports.js";
+
+const REWRITE = "nginx.ingress.kubernetes.io/rewrite-target";
+
+/** The literal prefix of an Ingress path (regex groups of ingress-nginx paths cut off). */
+export function literalPrefix(path: string): string {
+  const cut = path.search(/[(\[*+?$^|\\]/);
+  const p = (cut >= 0 ? path.slice(0, cut) : path).replace(/\/+$/, "");
+  return p;
+}
+
+export const rewriteStripsPrefix: Rule = {
+  id: "ingress/rewrite-strips-prefix",
+  severity: "error",
+  title: "Ingress rewrite strips the prefix the backend expects",
+  why: "With rewrite-target, ingress-nginx forwards /api/tasks as /tasks; a backend that routes under /api answers 404 to everything behind the Ingress while every in-cluster check passes.",
+  fix: "Drop the rewrite-target annotation (or keep the prefix in it, e.g. /api/$2) so the backend receives the path it routes.",
+  example: { bad: "annotations:\n  nginx.ingress.kubernetes.io/rewrite-target: /$2\n...\n  - path: /api(/|$)(.*)", good: "annotations: {}\n...\n  - path: /api\n    pathType: Prefix" },
+  check(inputs) {
+    const out: Finding[] = [];
+    const owners = podOwners(inputs.manifests);
+    const containers = allContainers(inputs.manifests);
+    for (const ing of inputs.manifests.filter((m) => m.kind === "Ingress")) {
+      const target = getIn(ing.obj, ["metadata", "annotations", REWRITE]);
+      if (typeof target !== "string") continue;
+      for (const b of ingressBackends(ing)) {
+        const prefix = literalPrefix(b.httpPath ?? "/");
+        if (prefix === "" || target.startsWith(prefix)) continue;
+        // What the backend serves: our apps' routes, or the paths its own probes use.
+        const svc = inputs.manifests.find((m) => m.kind === "Service" && m.name === b.service);
+        const selector = asObj(getIn(svc?.obj, ["spec", "selector"]));
+        const pods = svc ? owners.filter((o) => selectorMatches(selector, o.labels)) : [];
+        const served: string[] = [];
+        for (const c of containers.filter((x) => pods.includes(x.owner))) {
+          const known = knownAppOf(inputs, c);
+          if (known) served.push(...known.app.routes);
+          for (const p of PROBES) {
+            const h = probeHandler(asObj(c.container[p]));
+            if (h?.kind === "httpGet" && typeof h.handler.path === "string") served.push(h.handler.path);
+          }
+        }
+        const expects = served.some((r) => r === prefix || r.startsWith(`${prefix}/`));
+        out.push(
+          finding(this, ing.locate(["metadata", "annotations", REWRITE]), `Ingress/${ing.name} rewrites ${b.httpPath} to ${target}, stripping ${prefix} before Service/${b.service}${expects ? `, whose app serves ${prefix}` : "; check that the backend does not route under that prefix"}`, expects ? {} : { severity: "warning" }),
+        );
+      }
+    }
+    return out;
+  },
+};

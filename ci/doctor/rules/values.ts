@@ -1,0 +1,58 @@
+// Values files and Chart.yaml: duplicate keys (the later one silently wins).
+import { isMap, isPair, isScalar, isSeq } from "yaml";
+import type { Finding, Rule, YamlFile } from "../types.js";
+import { lineAt } from "../yaml-source.js";
+import { finding } from "./finding.js";
+
+function duplicates(f: YamlFile): Array<{ key: string; path: string; line: number; firstLine: number }> {
+  const out: Array<{ key: string; path: string; line: number; firstLine: number }> = [];
+  const walk = (node: unknown, path: string): void => {
+    if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const p of node.items) {
+        if (!isPair(p)) continue;
+        const key = isScalar(p.key) ? String(p.key.value) : String(p.key);
+        const line = lineAt(f.lineCounter, (p.key as { range?: [number, number, number] } | null)?.range?.[0] ?? 0);
+        const first = seen.get(key);
+        if (first !== undefined) out.push({ key, path: path ? `${path}.${key}` : key, line, firstLine: first });
+        else seen.set(key, line);
+        walk(p.value, path ? `${path}.${key}` : key);
+      }
+    } else if (isSeq(node)) node.items.forEach((item, i) => walk(item, `${path}[${i}]`));
+  };
+  for (const d of f.docs) walk(d.contents, "");
+  return out;
+}
+
+export const duplicateKey: Rule = {
+  id: "values/duplicate-key",
+  severity: "error",
+  title: "Duplicate key in a values file or Chart.yaml",
+  why: "YAML parsers used by helm keep the last of two equal keys without a word, so the first value (often the one someone just edited) silently has no effect.",
+  fix: "Delete one of the two keys, keeping the value you mean, and merge their children if both are maps.",
+  example: { bad: "backend:\n  port: 8000\n  port: 8080", good: "backend:\n  port: 8000" },
+  check(inputs) {
+    const files = [...(inputs.chartYaml ? [inputs.chartYaml] : []), ...inputs.valuesFiles];
+    const out: Finding[] = [];
+    for (const f of files) {
+      for (const d of duplicates(f)) {
+        out.push(finding(this, { file: f.file, line: d.line }, `"${d.path}" is set again here (first at line ${d.firstLine}); this later value silently wins`));
+      }
+    }
+    return out;
+  },
+};
+
+export const renderFailed: Rule = {
+  id: "chart/render-failed",
+  severity: "error",
+  title: "helm template fails",
+  why: "A chart that does not render cannot be installed; every other manifest rule is blind until it does.",
+  fix: "Run the printed `helm template` command and fix the error it names (missing values, a template syntax error, a kubeVersion constraint).",
+  example: { bad: "{{ .Values.missing.key }}   # nil pointer evaluating", good: "{{ .Values.missing.key | default \"x\" }}" },
+  check(inputs) {
+    if (!inputs.renderError) return [];
+    const file = inputs.chartYaml?.file ?? `${inputs.chartDir}/Chart.yaml`;
+    return [finding(this, { file, line: 1 }, `helm template failed: ${inputs.renderError.trim().split("\n").slice(0, 3).join(" ")}`)];
+  },
+};
