@@ -77,6 +77,16 @@ describe("ChatThread", () => {
     expect(within(screen.getByRole("list", { name: "Messages" })).queryByText("You said:")).toBeNull();
   });
 
+  it("says the server is unreachable when the action itself fails", async () => {
+    const send: SendMessage = async () => {
+      throw new TypeError("Failed to fetch");
+    };
+    render(<ChatThread messages={[]} send={send} />);
+    await userEvent.setup().type(screen.getByLabelText("Message the assistant"), "add buy milk{Enter}");
+    expect((await screen.findByRole("alert")).textContent).toMatch(/Could not reach the server/);
+    expect((screen.getByLabelText("Message the assistant") as HTMLInputElement).value).toBe("add buy milk");
+  });
+
   it("offers example commands on an empty thread that send when pressed", async () => {
     const { calls, send } = sender(milkReply);
     render(<ChatThread messages={[]} send={send} />);

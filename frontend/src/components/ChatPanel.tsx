@@ -90,7 +90,12 @@ export function ChatThread({
     setEntries((current) => [...current, userEntry]);
     setDraft("");
     startTransition(async () => {
-      const result = await send(message, conversationId);
+      let result: ChatActionResult;
+      try {
+        result = await send(message, conversationId);
+      } catch {
+        result = { ok: false, error: "Could not reach the server. Check your connection and try again." };
+      }
       if (!result.ok) {
         setEntries((current) => current.filter((e) => e !== userEntry));
         setDraft(message);

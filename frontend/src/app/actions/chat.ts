@@ -11,8 +11,8 @@ export async function sendChatMessage(message: string, conversationId?: number |
   const text = message.trim();
   if (!text) return { ok: false, error: "Type a message first." };
   if (text.length > MESSAGE_MAX) return { ok: false, error: `Keep messages under ${MESSAGE_MAX} characters.` };
-  const { backend } = await backendForCurrentUser();
   try {
+    const { backend } = await backendForCurrentUser();
     const reply = await backend.chat(text, conversationId);
     // The agent may have changed tasks: re-render every page that lists them.
     revalidatePath("/tasks");

@@ -35,8 +35,8 @@ export async function createTaskAction(_prev: ActionResult | null, form: FormDat
   const fields = { title, description };
   const invalid = validate(title, description);
   if (invalid) return { ok: false, error: invalid, fields };
-  const { backend } = await backendForCurrentUser();
   try {
+    const { backend } = await backendForCurrentUser();
     const task = await backend.createTask(title, description || null);
     refresh();
     return { ok: true, message: `Added “${task.title}”.` };
@@ -53,8 +53,8 @@ export async function updateTaskAction(_prev: ActionResult | null, form: FormDat
   const fields = { title, description };
   const invalid = validate(title, description);
   if (invalid) return { ok: false, error: invalid, fields };
-  const { backend } = await backendForCurrentUser();
   try {
+    const { backend } = await backendForCurrentUser();
     await backend.updateTask(id, { title, description: description || null });
     refresh();
     return { ok: true, message: "Saved." };
@@ -67,8 +67,8 @@ export async function setCompletedAction(_prev: ActionResult | null, form: FormD
   const id = taskId(form);
   if (id === null) return { ok: false, error: "That task no longer exists." };
   const completed = form.get("completed") === "true";
-  const { backend } = await backendForCurrentUser();
   try {
+    const { backend } = await backendForCurrentUser();
     await backend.setCompleted(id, completed);
     refresh();
     return { ok: true };
@@ -80,8 +80,8 @@ export async function setCompletedAction(_prev: ActionResult | null, form: FormD
 export async function deleteTaskAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
   const id = taskId(form);
   if (id === null) return { ok: false, error: "That task no longer exists." };
-  const { backend } = await backendForCurrentUser();
   try {
+    const { backend } = await backendForCurrentUser();
     await backend.deleteTask(id);
     refresh();
     return { ok: true };
