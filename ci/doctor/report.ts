@@ -1,5 +1,6 @@
 // Reporters: pure functions from findings to text.
 import { pathToFileURL } from "node:url";
+import type { Log } from "sarif";
 import { RULES } from "./rules/index.js";
 import type { Finding, Rule } from "./types.js";
 
@@ -36,7 +37,7 @@ function artifactUri(file: string): string {
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /** SARIF 2.1.0: one run, every rule described, one result per finding. */
-export function toSarif(findings: readonly Finding[], rules: readonly Rule[] = RULES): Record<string, unknown> {
+export function toSarif(findings: readonly Finding[], rules: readonly Rule[] = RULES): Log {
   const index = new Map(rules.map((r, i) => [r.id, i]));
   return {
     $schema: SARIF_SCHEMA,

@@ -1,5 +1,5 @@
 // Ingress rewrites that strip the prefix the backend expects.
-import { allContainers, asObj, getIn, podOwners, selectorMatches } from "../k8s.js";
+import { asObj, containersOf, getIn, podOwners, selectorMatches } from "../k8s.js";
 import { knownAppOf } from "../links.js";
 import type { Finding, Rule } from "../types.js";
 import { finding } from "./finding.js";
@@ -24,7 +24,7 @@ export const rewriteStripsPrefix: Rule = {
   check(inputs) {
     const out: Finding[] = [];
     const owners = podOwners(inputs.manifests);
-    const containers = allContainers(inputs.manifests);
+    const containers = owners.flatMap(containersOf);
     for (const ing of inputs.manifests.filter((m) => m.kind === "Ingress")) {
       const target = getIn(ing.obj, ["metadata", "annotations", REWRITE]);
       if (typeof target !== "string") continue;

@@ -111,8 +111,11 @@ function checkImageAndConfig(rule: Rule, inputs: DoctorInputs, out: Finding[]): 
     if (ports.length === 0) continue;
     const at = c.owner.manifest.locate([...c.path, "ports", ports[0]!.index, "containerPort"]);
     const known = knownAppOf(inputs, c);
-    if (known && !ports.some((p) => p.port === known.app.port)) {
-      out.push(finding(rule, at, `container "${c.name}" (app ${known.name}) declares port ${ports.map((p) => p.port).join(", ")}, but todo.config.yaml apps.${known.name}.port is ${known.app.port}`, { fix: `Take the port from apps.${known.name}.port (the chart's values mirror todo.config.yaml).` }));
+    if (known) {
+      // Our apps: both the container and the Dockerfile are held to todo.config.yaml (below), once each.
+      if (!ports.some((p) => p.port === known.app.port)) {
+        out.push(finding(rule, at, `container "${c.name}" (app ${known.name}) declares port ${ports.map((p) => p.port).join(", ")}, but todo.config.yaml apps.${known.name}.port is ${known.app.port}`, { fix: `Take the port from apps.${known.name}.port (the chart's values mirror todo.config.yaml).` }));
+      }
       continue;
     }
     const df = dockerfileOf(inputs, c);

@@ -52,7 +52,11 @@ export const renderFailed: Rule = {
   example: { bad: "{{ .Values.missing.key }}   # nil pointer evaluating", good: "{{ .Values.missing.key | default \"x\" }}" },
   check(inputs) {
     if (!inputs.renderError) return [];
-    const file = inputs.chartYaml?.file ?? `${inputs.chartDir}/Chart.yaml`;
-    return [finding(this, { file, line: 1 }, `helm template failed: ${inputs.renderError.trim().split("\n").slice(0, 3).join(" ")}`)];
+    // helm names the failing template as <chart>/templates/x.yaml:LINE:COL; point there when we have that file.
+    const m = /template: [^/\s]+\/(\S+?):(\d+):\d+/.exec(inputs.renderError);
+    const template = m ? inputs.templates.find((t) => t.rel === m[1]) : undefined;
+    const at = template ? { file: template.file, line: Number(m![2]) } : { file: inputs.chartYaml?.file ?? `${inputs.chartDir}/Chart.yaml`, line: 1 };
+    const message = inputs.renderError.trim().split("\n").filter((l) => l.trim() !== "" && !/^Use --debug/.test(l)).slice(0, 3).join(" ");
+    return [finding(this, at, `helm template failed: ${message}`)];
   },
 };
