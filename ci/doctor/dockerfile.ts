@@ -129,19 +129,18 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
   let stage: Stage | undefined;
   for (const ins of instructions) {
     if (ins.keyword === "FROM") {
-      const { value } = expandVars(ins.raw, globalArgs);
-      const { flags, rest } = splitFlags(value);
-      const m = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(rest.trim());
-      const baseRaw = /^(?:--\S+\s+)*(\S+)/.exec(ins.raw.trim())?.[1] ?? "";
-      const resolved = expandVars(baseRaw, globalArgs);
-      const base = m?.[1] ?? "";
+      // Split before substituting: an ARG with no default must not shift "AS name" into the image slot.
+      const { flags, rest: rawRest } = splitFlags(ins.raw);
+      const m = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(rawRest.trim());
+      const resolved = expandVars(m?.[1] ?? "", globalArgs);
+      const base = resolved.value;
       const parent = stages.find((s) => s.name !== undefined && s.name.toLowerCase() === base.toLowerCase());
-      const from: Instruction = { ...ins, args: value, flags, rest };
+      const from: Instruction = { ...ins, args: expandVars(ins.raw, globalArgs).value, flags, rest: expandVars(rawRest, globalArgs).value };
       stage = {
         index: stages.length,
         from,
         base,
-        baseUnresolved: resolved.unresolved || resolved.value === "",
+        baseUnresolved: resolved.unresolved || base === "",
         ...(m?.[2] ? { name: m[2] } : {}),
         ...(parent ? { parent } : {}),
         instructions: [],

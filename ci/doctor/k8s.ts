@@ -26,9 +26,13 @@ export interface PodOwner {
   specPath: Path;
 }
 
-export function podOwners(manifests: readonly Manifest[]): PodOwner[] {
+/** A helm hook (test pod, migration job): not part of the running release. */
+export const isHook = (m: Manifest): boolean => getIn(m.obj, ["metadata", "annotations", "helm.sh/hook"]) !== undefined;
+
+export function podOwners(manifests: readonly Manifest[], opts: { hooks?: boolean } = {}): PodOwner[] {
   const out: PodOwner[] = [];
   for (const m of manifests) {
+    if (opts.hooks === false && isHook(m)) continue;
     const tp = m.kind === "Pod" ? [] : POD_TEMPLATE_PATH[m.kind];
     if (!tp) continue;
     const tmpl = asObj(tp.length ? getIn(m.obj, tp) : m.obj);

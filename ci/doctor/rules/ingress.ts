@@ -23,7 +23,7 @@ export const rewriteStripsPrefix: Rule = {
   example: { bad: "annotations:\n  nginx.ingress.kubernetes.io/rewrite-target: /$2\n...\n  - path: /api(/|$)(.*)", good: "annotations: {}\n...\n  - path: /api\n    pathType: Prefix" },
   check(inputs) {
     const out: Finding[] = [];
-    const owners = podOwners(inputs.manifests);
+    const owners = podOwners(inputs.manifests, { hooks: false });
     const containers = owners.flatMap(containersOf);
     for (const ing of inputs.manifests.filter((m) => m.kind === "Ingress")) {
       const target = getIn(ing.obj, ["metadata", "annotations", REWRITE]);

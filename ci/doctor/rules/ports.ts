@@ -43,7 +43,8 @@ function checkProbes(rule: Rule, inputs: DoctorInputs, out: Finding[]): void {
 }
 
 function checkServices(rule: Rule, inputs: DoctorInputs, out: Finding[]): void {
-  const owners = podOwners(inputs.manifests);
+  // Hook pods (helm test) come and go; the Service's real backends are the release's workloads.
+  const owners = podOwners(inputs.manifests, { hooks: false });
   for (const svc of inputs.manifests.filter((m) => m.kind === "Service")) {
     const selector = asObj(getIn(svc.obj, ["spec", "selector"]));
     if (Object.keys(selector).length === 0) continue;

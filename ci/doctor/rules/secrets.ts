@@ -28,7 +28,8 @@ export const invalidBase64: Rule = {
 /** Keys whose values are secrets; names, references and settings about secrets are not. */
 export function isSecretKey(key: string): boolean {
   const n = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-  if (/^(existing|external)|(name|names|ref|key|file|path|mount|length|ttl|enabled|create|generate|policy|type|url|annotations?)$/.test(n) && !/(apikey|privatekey|accesskey|secretkey|signingkey|encryptionkey)$/.test(n)) return false;
+  if (/^(existing|external|generate|create|use|enable|auto|rotate)/.test(n)) return false;
+  if (/(name|names|ref|key|file|path|mount|length|ttl|enabled|create|generate|policy|type|url|annotations?)$/.test(n) && !/(apikey|privatekey|accesskey|secretkey|signingkey|encryptionkey)$/.test(n)) return false;
   return /(password|passwd|passphrase|secret|token|apikey|privatekey|accesskey|secretkey|signingkey|encryptionkey|credentials?)$/.test(n) || /password/.test(n);
 }
 

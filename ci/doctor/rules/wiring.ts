@@ -13,7 +13,7 @@ export const selectorMismatch: Rule = {
   example: { bad: "selector: { app: web }\n...\ntemplate: { metadata: { labels: { app.kubernetes.io/name: web } } }", good: "selector: { app.kubernetes.io/name: web }" },
   check(inputs) {
     if (!inputs.complete) return [];
-    const owners = podOwners(inputs.manifests);
+    const owners = podOwners(inputs.manifests, { hooks: false });
     const out: Finding[] = [];
     for (const svc of inputs.manifests.filter((m) => m.kind === "Service")) {
       const selector = asObj(getIn(svc.obj, ["spec", "selector"]));

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { parseImageRef } from "../k8s.js";
+import { dockerfileAppName } from "../links.js";
+import { literalPrefix } from "./ingress.js";
+import { servedBy } from "./probes.js";
+import { isSecretKey, looksRandom, shannonEntropy } from "./secrets.js";
+
+describe("secret heuristics", () => {
+  it.each(["password", "dbPassword", "DB_PASSWORD", "apiKey", "API_KEY", "clientSecret", "token", "GITHUB_TOKEN", "privateKey", "credentials", "passphrase"])("%s names a secret", (k) => {
+    expect(isSecretKey(k)).toBe(true);
+  });
+  it.each(["existingSecret", "existingSecretKey", "secretName", "tokenTtl", "passwordLength", "secretKeyRef", "key", "secretRef", "generateSecret", "tokenUrl"])("%s does not", (k) => {
+    expect(isSecretKey(k)).toBe(false);
+  });
+  it("entropy separates random keys from words, digests and UUIDs", () => {
+    expect(looksRandom("9fQm2ZtR8xLq4VbN7cKp1sHd3JwY6eUa")).toBe(true);
+    expect(looksRandom("sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c")).toBe(false);
+    expect(looksRandom("123e4567-e89b-12d3-a456-426614174000")).toBe(false);
+    expect(looksRandom("kubernetes.io/metadata.name")).toBe(false);
+    expect(looksRandom("https://example.com/a9Zk3Lm8Qp2Rt7Vx")).toBe(false);
+    expect(shannonEntropy("aaaa")).toBe(0);
+    expect(shannonEntropy("abcd")).toBe(2);
+  });
+});
+
+describe("routes, prefixes, images, Dockerfile names", () => {
+  it("servedBy: a route covers its subpaths; / is the root page only", () => {
+    expect(servedBy(["/api", "/health"], "/api/tasks")).toBe(true);
+    expect(servedBy(["/api"], "/apix")).toBe(false);
+    expect(servedBy(["/"], "/healthz")).toBe(false);
+    expect(servedBy(["/health"], "/health?full=1")).toBe(true);
+  });
+  it("literalPrefix cuts ingress-nginx regex paths", () => {
+    expect(literalPrefix("/api(/|$)(.*)")).toBe("/api");
+    expect(literalPrefix("/api/")).toBe("/api");
+    expect(literalPrefix("/")).toBe("");
+  });
+  it("parseImageRef handles registry ports, tags and digests", () => {
+    expect(parseImageRef("localhost:5000/team/web:1.2@sha256:ab")).toEqual({ repository: "localhost:5000/team/web", tag: "1.2", digest: "sha256:ab" });
+    expect(parseImageRef("localhost:5000/web")).toEqual({ repository: "localhost:5000/web" });
+    expect(parseImageRef("busybox")).toEqual({ repository: "busybox" });
+  });
+  it("dockerfileAppName: docker/web/Dockerfile, web.Dockerfile, Dockerfile.web", () => {
+    expect(["docker/web/Dockerfile", "web.Dockerfile", "x/Dockerfile.web"].map(dockerfileAppName)).toEqual(["web", "web", "web"]);
+  });
+});

@@ -1,0 +1,45 @@
+// Any repository's chart: the scaffold `helm create` writes (the most common
+// starting point of charts in the wild), checked with no todo.config.yaml.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDoctor } from "./doctor.js";
+import { renderChart } from "./reader.js";
+import { FIXTURE_KUBE_VERSION } from "./fixture-cases.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "doctor-scaffold-"));
+  await execa("helm", ["create", "mychart"], { cwd: dir });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("helm create scaffold", () => {
+  it("finds the untagged busybox test image, and warns about what it cannot confirm", async () => {
+    const render = await renderChart({ chartPath: "mychart", kubeVersion: FIXTURE_KUBE_VERSION, cwd: dir });
+    const findings = await runDoctor({ chartPath: "mychart", renderedManifests: render.manifests!, cwd: dir });
+    expect(findings.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line}`)).toEqual([
+      "error image/mutable-tag mychart/templates/tests/test-connection.yaml:12",
+      "warning container/no-resources mychart/templates/deployment.yaml:36",
+      "warning container/runs-as-root mychart/templates/deployment.yaml:36",
+      "warning probe/unconfirmed-path mychart/templates/deployment.yaml:48",
+      "warning probe/unconfirmed-path mychart/templates/deployment.yaml:52",
+      "warning container/no-resources mychart/templates/tests/test-connection.yaml:11",
+      "warning container/runs-as-root mychart/templates/tests/test-connection.yaml:11",
+    ]);
+  });
+
+  it("with the scaffold's own knobs set (resources, non-root, pinned test image) only the probe warnings stay", async () => {
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(
+      join(dir, "fixed.yaml"),
+      ["resources:", "  requests: { cpu: 100m, memory: 64Mi }", "  limits: { memory: 128Mi }", "securityContext:", "  runAsNonRoot: true", "  runAsUser: 101", ""].join("\n"),
+    );
+    const render = await renderChart({ chartPath: "mychart", valuesFiles: ["fixed.yaml"], kubeVersion: FIXTURE_KUBE_VERSION, cwd: dir });
+    const findings = await runDoctor({ chartPath: "mychart", valuesFiles: ["fixed.yaml"], renderedManifests: render.manifests!, cwd: dir });
+    const deployment = findings.filter((f) => f.file.endsWith("deployment.yaml")).map((f) => f.rule);
+    expect(deployment).toEqual(["probe/unconfirmed-path", "probe/unconfirmed-path"]);
+  });
+});
