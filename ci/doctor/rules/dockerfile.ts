@@ -130,7 +130,7 @@ export const copiesEnvFile: Rule = {
 export const curlPipeShell: Rule = {
   id: "dockerfile/curl-pipe-shell",
   severity: "error",
-  title: "curl | sh",
+  title: "Download piped into a shell (curl | sh)",
   why: "Piping a download into a shell runs whatever the server (or anyone between) sends today, unverified and unpinned: the image is neither reproducible nor trustworthy.",
   fix: "Download a pinned version, verify its checksum (`echo \"<sha256>  file\" | sha256sum -c`), then run it; or install from the distribution's packages.",
   example: { bad: "RUN curl -fsSL https://get.example.sh | sh", good: "RUN curl -fsSLo install.sh https://get.example.sh/v1.2.3 \\\n && echo \"<sha256>  install.sh\" | sha256sum -c && sh install.sh" },
