@@ -44,3 +44,20 @@ describe("routes, prefixes, images, Dockerfile names", () => {
     expect(["docker/web/Dockerfile", "web.Dockerfile", "x/Dockerfile.web"].map(dockerfileAppName)).toEqual(["web", "web", "web"]);
   });
 });
+
+describe("plaintext secrets in template text", async () => {
+  const { plaintextSecret } = await import("./secrets.js");
+  const inputsWith = (text: string) => ({ chartDir: "c", valuesFiles: [], templates: [{ file: "t.yaml", rel: "templates/t.yaml", text }], manifests: [], complete: false, dockerfiles: [], externalNames: [] });
+  it("pairs an env var's name with the value right below it", () => {
+    const text = ["env:", "  - name: API_TOKEN", "    value: tok-7f3a", "  - name: LOG_LEVEL", "    value: debug"].join("\n");
+    expect(plaintextSecret.check(inputsWith(text)).map((f) => f.line)).toEqual([3]);
+  });
+  it("does not pair a later, unrelated value with an earlier env name", () => {
+    const text = ["env:", "  - name: API_TOKEN", "    valueFrom:", "      secretKeyRef: { name: s, key: API_TOKEN }", "tolerations:", "  - key: dedicated", "    value: gpu"].join("\n");
+    expect(plaintextSecret.check(inputsWith(text))).toEqual([]);
+  });
+  it("finds a URL with an embedded password under any key, and skips templated values", () => {
+    const text = ["data:", "  DATABASE_URL: postgres://app:s3cr3t@db:5432/app", "  OTHER_URL: postgres://app:{{ .Values.pw }}@db/app", "  password: {{ .Values.password | quote }}"].join("\n");
+    expect(plaintextSecret.check(inputsWith(text)).map((f) => `${f.line} ${f.message}`)).toEqual(['2 "DATABASE_URL" holds a URL with an embedded password']);
+  });
+});

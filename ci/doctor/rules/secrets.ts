@@ -75,15 +75,21 @@ function literals(inputs: DoctorInputs): Literal[] {
   }
   for (const t of inputs.templates) {
     const lines = t.text.split(/\r?\n/);
-    let envName: string | undefined;
+    // `- name: X` directly followed by `value: …` at the same key column is an env var X.
+    let env: { name: string; col: number; line: number } | undefined;
     lines.forEach((l, i) => {
-      const m = /^\s*(?:-\s+)?["']?([A-Za-z0-9_.\-/]+)["']?\s*:\s+(.+?)\s*$/.exec(l);
-      if (!m || /^\s*#/.test(l)) return;
-      let value = m[2]!.replace(/\s+#.*$/, "");
+      if (/^\s*(#|$)/.test(l) || /^\s*\{\{.*\}\}\s*$/.test(l)) return;
+      const m = /^(\s*(?:-\s+)?)["']?([A-Za-z0-9_.\-/]+)["']?\s*:\s+(.+?)\s*$/.exec(l);
+      if (!m) {
+        env = undefined;
+        return;
+      }
+      let value = m[3]!.replace(/\s+#.*$/, "");
       if (/^["'].*["']$/.test(value)) value = value.slice(1, -1);
-      if (m[1] === "name") envName = value;
-      else if (m[1] === "value" && envName) out.push({ at: { file: t.file, line: i + 1 }, key: envName, value });
-      out.push({ at: { file: t.file, line: i + 1 }, key: m[1]!, value });
+      const col = m[1]!.length;
+      if (m[2] === "value" && env && env.col === col && env.line === i - 1) out.push({ at: { file: t.file, line: i + 1 }, key: env.name, value });
+      env = m[2] === "name" ? { name: value, col, line: i } : undefined;
+      out.push({ at: { file: t.file, line: i + 1 }, key: m[2]!, value });
     });
   }
   return out.filter((l) => !isPlaceholder(l.value));
