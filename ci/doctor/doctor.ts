@@ -1,7 +1,7 @@
 // runDoctor: read (reader.ts), parse, run the pure rules, sort the findings.
 import { parseDockerfile } from "./dockerfile.js";
 import { manifestsFromPlainYaml, manifestsFromRendered } from "./manifests.js";
-import { readChart, readDockerfiles, type RawChart, type RawFile } from "./reader.js";
+import { DoctorUsageError, readChart, readDockerfiles, type RawChart, type RawFile } from "./reader.js";
 import { RULES } from "./rules/index.js";
 import type { DoctorInputs, DoctorProjectConfig, Finding, Rule } from "./types.js";
 import { parseYamlFile } from "./yaml-source.js";
@@ -87,3 +87,43 @@ export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
 }
 
 export const hasErrors = (findings: readonly Finding[]): boolean => findings.some((f) => f.severity === "error");
+
+/**
+ * The doctor on files already in memory (e.g. read from a Dagger Directory):
+ * `files` maps paths relative to one root to their text. Pure.
+ */
+export function doctorOnFiles(o: Omit<DoctorOptions, "cwd"> & { files: ReadonlyMap<string, string> }): Finding[] {
+  const norm = (p: string) => p.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+$/, "");
+  const chartDir = norm(o.chartPath);
+  const get = (p: string, what: string): RawFile => {
+    const text = o.files.get(norm(p));
+    if (text === undefined) throw new DoctorUsageError(`${what} ${p} is not among the files given; include it`);
+    return { file: norm(p), text };
+  };
+  const templates: RawChart["templates"] = [];
+  for (const [path, text] of o.files) {
+    const p = norm(path);
+    if (!p.startsWith(`${chartDir}/`)) continue;
+    const rel = p.slice(chartDir.length + 1);
+    if (/^(charts\/[^/]+\/)*templates\//.test(rel)) templates.push({ file: p, rel, text });
+  }
+  templates.sort((a, b) => a.rel.localeCompare(b.rel));
+  const values = o.files.get(`${chartDir}/values.yaml`);
+  const chart: RawChart = {
+    chartDir,
+    chartYaml: get(`${chartDir}/Chart.yaml`, "Chart.yaml of --chart"),
+    ...(values !== undefined ? { values: { file: `${chartDir}/values.yaml`, text: values } } : {}),
+    valuesFiles: (o.valuesFiles ?? []).map((v) => get(v, "values file")),
+    templates,
+  };
+  return analyze(
+    buildInputs({
+      chart,
+      dockerfiles: (o.dockerfiles ?? []).map((d) => get(d, "Dockerfile")),
+      ...(o.renderedManifests !== undefined ? { renderedManifests: o.renderedManifests } : {}),
+      ...(o.renderError !== undefined ? { renderError: o.renderError } : {}),
+      ...(o.projectConfig ? { projectConfig: o.projectConfig } : {}),
+      ...(o.externalNames ? { externalNames: o.externalNames } : {}),
+    }),
+  );
+}

@@ -1,5 +1,5 @@
 // Public API of the delivery doctor (used by the pipeline's lint-chart step).
-export { analyze, buildInputs, hasErrors, runDoctor, sortFindings, type DoctorOptions } from "./doctor.js";
+export { analyze, buildInputs, doctorOnFiles, hasErrors, runDoctor, sortFindings, type DoctorOptions } from "./doctor.js";
 export { DoctorUsageError, helmAvailable, readChart, readDockerfiles, renderChart } from "./reader.js";
 export { explain, formatJson, formatSarif, formatTable, summary, toSarif, FORMATTERS, type Format } from "./report.js";
 export { RULES, ruleById } from "./rules/index.js";
