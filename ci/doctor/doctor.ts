@@ -39,10 +39,11 @@ export function buildInputs(raw: {
 }): DoctorInputs {
   const { chart } = raw;
   const templates = chart.templates.map((t) => ({ file: t.file, rel: t.rel, text: t.text }));
+  const valuesFiles = [...(chart.values ? [chart.values] : []), ...chart.valuesFiles].map((f) => parseYamlFile(f.file, f.text));
   let manifests;
   let complete: boolean;
   if (raw.renderedManifests !== undefined) {
-    manifests = manifestsFromRendered(raw.renderedManifests, { renderedFile: `${chart.chartDir} (helm template)`, templates });
+    manifests = manifestsFromRendered(raw.renderedManifests, { renderedFile: `${chart.chartDir} (helm template)`, templates, valuesFiles });
     complete = true;
   } else {
     // Without helm: the templates that are plain YAML are manifests as they stand.
@@ -54,7 +55,7 @@ export function buildInputs(raw: {
   return {
     chartDir: chart.chartDir,
     ...(chart.chartYaml ? { chartYaml: parseYamlFile(chart.chartYaml.file, chart.chartYaml.text) } : {}),
-    valuesFiles: [...(chart.values ? [chart.values] : []), ...chart.valuesFiles].map((f) => parseYamlFile(f.file, f.text)),
+    valuesFiles,
     templates,
     manifests,
     complete,

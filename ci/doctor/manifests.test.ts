@@ -80,3 +80,14 @@ describe("manifestsFromRendered", () => {
     expect(ms[2]!.locate(["metadata", "name"])).toEqual({ file: "rendered", line: 26 });
   });
 });
+
+describe("blocks copied from values with toYaml", async () => {
+  const { injectedValuesPath } = await import("./manifests.js");
+  const t = ["      containers:", "        - name: app", "          {{- with .Values.livenessProbe }}", "          livenessProbe:", "            {{- toYaml . | nindent 12 }}", "          {{- end }}", "          resources:", "            {{- toYaml .Values.resources | nindent 12 }}", "          securityContext: {{- toYaml $.Values.sc | nindent 12 }}"].join("\n");
+  it("finds the values path of `with .Values.x` + `toYaml .`, of `toYaml .Values.x`, and inline", () => {
+    expect(injectedValuesPath(t, 4)).toEqual(["livenessProbe"]);
+    expect(injectedValuesPath(t, 7)).toEqual(["resources"]);
+    expect(injectedValuesPath(t, 9)).toEqual(["sc"]);
+    expect(injectedValuesPath(t, 2)).toBeUndefined();
+  });
+});

@@ -3,8 +3,8 @@
 // else the nearest enclosing key that is (keys injected by `include` point at
 // the line that includes them), else the line of the rendered text.
 import { isMap, LineCounter, parseAllDocuments, type Document } from "yaml";
-import type { Location, Manifest, Path, TemplateFile } from "./types.js";
-import { lineAt, lineOfPath } from "./yaml-source.js";
+import type { Location, Manifest, Path, TemplateFile, YamlFile } from "./types.js";
+import { lineAt, lineOfPath, nodeAt } from "./yaml-source.js";
 
 const TEMPLATE_ONLY = /^\s*\{\{.*\}\}\s*$/;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -28,7 +28,18 @@ function segmentsOf(lines: string[]): Segment[] {
 }
 
 /** The template line a key path most likely came from (undefined when not even the first key is written there). */
-export function traceInTemplate(text: string, path: Path, opts: { kind?: string; docIndex?: number; docCount?: number } = {}): number | undefined {
+export function traceInTemplate(text: string, path: Path, opts: TraceOptions = {}): number | undefined {
+  return traceDetailed(text, path, opts).line;
+}
+
+interface TraceOptions {
+  kind?: string;
+  docIndex?: number;
+  docCount?: number;
+}
+
+/** The traced line and how many keys of the path were found written in the template. */
+export function traceDetailed(text: string, path: Path, opts: TraceOptions = {}): { line?: number; consumed: number } {
   const lines = text.split(/\r?\n/);
   let seg: Segment = { start: 0, end: lines.length };
   const segs = segmentsOf(lines);
@@ -42,6 +53,7 @@ export function traceInTemplate(text: string, path: Path, opts: { kind?: string;
   let pos = seg.start;
   let parentIndent = -1;
   let found: number | undefined;
+  let consumed = 0;
   for (const key of path) {
     let hit: number | undefined;
     if (typeof key === "string") {
@@ -84,9 +96,34 @@ export function traceInTemplate(text: string, path: Path, opts: { kind?: string;
     }
     if (hit === undefined) break;
     found = hit + 1;
+    consumed++;
     pos = typeof key === "number" ? hit : hit + 1;
   }
-  return found;
+  return { ...(found !== undefined ? { line: found } : {}), consumed };
+}
+
+/**
+ * The values path a block is injected from, when the key at `line` (1-based) gets
+ * its content from `toYaml .Values.x` (directly or inside `with .Values.x`).
+ */
+export function injectedValuesPath(text: string, line: number): string[] | undefined {
+  const lines = text.split(/\r?\n/);
+  const keyLine = lines[line - 1] ?? "";
+  const inline = /toYaml\s+\$?\.Values\.([\w.]+)/.exec(keyLine);
+  if (inline) return inline[1]!.split(".");
+  for (let i = line; i < lines.length && i < line + 2; i++) {
+    const l = lines[i]!;
+    const m = /toYaml\s+(\$?\.Values\.[\w.]+|\.)\s*\|/.exec(l);
+    if (!m) continue;
+    if (m[1] !== ".") return m[1]!.replace(/^\$?\.Values\./, "").split(".");
+    // `toYaml .` inside `{{- with .Values.x }}` just above the key.
+    for (let j = line - 2; j >= 0 && j >= line - 3; j--) {
+      const w = /\{\{-?\s*with\s+\$?\.Values\.([\w.]+)\s*-?\}\}/.exec(lines[j]!);
+      if (w) return w[1]!.split(".");
+    }
+    return undefined;
+  }
+  return undefined;
 }
 
 export interface RenderedOptions {
@@ -94,6 +131,18 @@ export interface RenderedOptions {
   renderedFile: string;
   /** Chart templates (rel = path inside the chart). */
   templates: readonly TemplateFile[];
+  /** Values files in helm's order (later wins): blocks a template copies with toYaml are located in them. */
+  valuesFiles?: readonly YamlFile[];
+}
+
+/** The line of a key path in the last values file that sets it (the one helm used). */
+function locateInValues(files: readonly YamlFile[], path: Path): Location | undefined {
+  for (const f of [...files].reverse()) {
+    for (const d of f.docs) {
+      if (nodeAt(d, path) !== undefined) return { file: f.file, line: lineOfPath(d, f.lineCounter, path) };
+    }
+  }
+  return undefined;
 }
 
 /** Parses `helm template` output into manifests that locate their keys in the chart's templates. */
@@ -128,8 +177,16 @@ export function manifestsFromRendered(rendered: string, opts: RenderedOptions): 
     const kind = String(obj.kind ?? "");
     return makeManifest(obj, doc, (path) => {
       if (template) {
-        const line = traceInTemplate(template.text, path, { kind, docIndex, docCount: perSource.get(rel!) ?? 1 });
-        return { file: template.file, line: line ?? 1 };
+        const t = traceDetailed(template.text, path, { kind, docIndex, docCount: perSource.get(rel!) ?? 1 });
+        // A block copied from values with toYaml: the key is written in the values file, point there.
+        if (t.line !== undefined && t.consumed < path.length && opts.valuesFiles?.length) {
+          const vpath = injectedValuesPath(template.text, t.line);
+          if (vpath) {
+            const at = locateInValues(opts.valuesFiles, [...vpath, ...path.slice(t.consumed)]);
+            if (at) return at;
+          }
+        }
+        return { file: template.file, line: t.line ?? 1 };
       }
       return { file: opts.renderedFile, line: lineOfPath(doc, lc, path) };
     });

@@ -24,10 +24,11 @@ describe("helm create scaffold", () => {
       "error image/mutable-tag mychart/templates/tests/test-connection.yaml:12",
       "warning container/no-resources mychart/templates/deployment.yaml:36",
       "warning container/runs-as-root mychart/templates/deployment.yaml:36",
-      "warning probe/unconfirmed-path mychart/templates/deployment.yaml:48",
-      "warning probe/unconfirmed-path mychart/templates/deployment.yaml:52",
       "warning container/no-resources mychart/templates/tests/test-connection.yaml:11",
       "warning container/runs-as-root mychart/templates/tests/test-connection.yaml:11",
+      // The probes are copied from values.yaml with toYaml: the path is written there, so the finding is too.
+      "warning probe/unconfirmed-path mychart/values.yaml:129",
+      "warning probe/unconfirmed-path mychart/values.yaml:133",
     ]);
   });
 
@@ -39,7 +40,7 @@ describe("helm create scaffold", () => {
     );
     const render = await renderChart({ chartPath: "mychart", valuesFiles: ["fixed.yaml"], kubeVersion: FIXTURE_KUBE_VERSION, cwd: dir });
     const findings = await runDoctor({ chartPath: "mychart", valuesFiles: ["fixed.yaml"], renderedManifests: render.manifests!, cwd: dir });
-    const deployment = findings.filter((f) => f.file.endsWith("deployment.yaml")).map((f) => f.rule);
-    expect(deployment).toEqual(["probe/unconfirmed-path", "probe/unconfirmed-path"]);
+    const app = findings.filter((f) => !f.file.includes("/tests/")).map((f) => `${f.rule} ${f.file}:${f.line}`);
+    expect(app).toEqual(["probe/unconfirmed-path mychart/values.yaml:129", "probe/unconfirmed-path mychart/values.yaml:133"]);
   });
 });
