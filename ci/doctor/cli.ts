@@ -83,7 +83,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     });
     io.stdout(FORMATTERS[format](findings));
     if (renderedManifests === undefined && renderError === undefined && format === "table") {
-      io.stderr("note: helm not used (--no-helm or not on PATH); only templates that are plain YAML were checked as manifests\n");
+      io.stderr("note: helm not used (--no-helm or not on PATH): templates were read as text (values filled in, includes left out); rules that compare objects with each other ran only on plain-YAML templates\n");
     }
     return hasErrors(findings) ? 1 : 0;
   } catch (err) {

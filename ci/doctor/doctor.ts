@@ -1,6 +1,7 @@
 // runDoctor: read (reader.ts), parse, run the pure rules, sort the findings.
 import { parseDockerfile } from "./dockerfile.js";
 import { manifestsFromPlainYaml, manifestsFromRendered } from "./manifests.js";
+import { manifestsFromText, mergeValues } from "./text-render.js";
 import { DoctorUsageError, readChart, readDockerfiles, type RawChart, type RawFile } from "./reader.js";
 import { RULES } from "./rules/index.js";
 import type { DoctorInputs, DoctorProjectConfig, Finding, Rule } from "./types.js";
@@ -46,10 +47,16 @@ export function buildInputs(raw: {
     manifests = manifestsFromRendered(raw.renderedManifests, { renderedFile: `${chart.chartDir} (helm template)`, templates, valuesFiles });
     complete = true;
   } else {
-    // Without helm: the templates that are plain YAML are manifests as they stand.
-    const yamlTemplates = templates.filter((t) => /\.ya?ml$/.test(t.rel) && !t.rel.includes("/tests/") && !t.rel.startsWith("tests/"));
+    // Without helm: templates that are plain YAML are manifests as they stand; the
+    // others are read as text (partial manifests, see text-render.ts).
+    const yamlTemplates = templates.filter((t) => /\.ya?ml$/.test(t.rel) && !/(^|\/)tests\//.test(t.rel) && !t.rel.startsWith("charts/"));
     const plain = yamlTemplates.filter((t) => !t.text.includes("{{"));
-    manifests = plain.flatMap((t) => manifestsFromPlainYaml(t.file, t.text));
+    const chartMeta = (chart.chartYaml ? (parseYamlFile(chart.chartYaml.file, chart.chartYaml.text).docs[0]?.toJS() ?? {}) : {}) as Record<string, unknown>;
+    const ctx = {
+      values: mergeValues(valuesFiles.map((f) => f.docs[0]?.toJS() ?? {})),
+      chart: { name: String(chartMeta.name ?? ""), version: String(chartMeta.version ?? ""), appVersion: String(chartMeta.appVersion ?? "") },
+    };
+    manifests = yamlTemplates.flatMap((t) => (t.text.includes("{{") ? manifestsFromText(t, ctx) : manifestsFromPlainYaml(t.file, t.text)));
     complete = raw.renderError === undefined && plain.length === yamlTemplates.length;
   }
   return {

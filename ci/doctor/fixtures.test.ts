@@ -56,8 +56,15 @@ const CASES: Case[] = [
   { defect: "docker-single-stage", rule: "dockerfile/single-stage-toolchain", file: DF, line: 9, severity: "warning" },
 ];
 
-// Rules that read only text (values, templates, Dockerfiles) find the same defects without helm.
-const TEXT_RULES = new Set(["values/duplicate-key", "secret/plaintext", "secret/high-entropy", "namespace/hard-coded", "template/printf-int", "template/default-true"]);
+// Without helm, templates are read as text: these defects are found the same way;
+// the others need objects compared with each other (or a render) and must give no finding at all.
+const FOUND_WITHOUT_HELM = new Set([
+  "values-duplicate-key", "ports-config-expose", "probe-unserved", "probe-unconfirmed", "secret-base64",
+  "secret-plaintext-values", "secret-plaintext-template", "secret-high-entropy", "next-public-runtime",
+  "image-latest", "container-root", "namespace-hard-coded", "printf-int", "default-true",
+  "docker-root", "docker-no-healthcheck", "docker-prod-install", "docker-env-file", "docker-curl-sh",
+  "docker-unpinned", "docker-single-stage",
+]);
 
 describe("clean fixtures", () => {
   it("the clean chart and Dockerfile give zero findings (rendered by helm)", async () => {
@@ -87,10 +94,11 @@ describe("one defect, one finding, at its line", () => {
     });
   }
 
-  for (const c of CASES.filter((x) => TEXT_RULES.has(x.rule) || x.rule.startsWith("dockerfile/"))) {
-    it(`without helm: ${c.defect} → ${c.rule} at ${c.file}:${c.line}`, async () => {
+  for (const c of CASES.filter((x) => x.severity !== "warning" || x.rule !== "ingress/rewrite-strips-prefix")) {
+    const found = FOUND_WITHOUT_HELM.has(c.defect);
+    it(`without helm: ${c.defect} → ${found ? `${c.rule} at ${c.file}:${c.line}` : "nothing (needs the rendered chart)"}`, async () => {
       const findings = await doctorOnFixture(c.defect, { project: c.project ?? false, helm: false });
-      expect(findings.map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual([`${c.rule} ${c.file}:${c.line}`]);
+      expect(findings.map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual(found ? [`${c.rule} ${c.file}:${c.line}`] : []);
     });
   }
 });

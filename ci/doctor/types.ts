@@ -46,6 +46,8 @@ export interface Manifest {
   obj: Record<string, unknown>;
   /** Where a key path of this object is in the source (a template when it could be traced, else the rendered text). */
   locate(path: Path): Location;
+  /** Read from a template as text without helm: fields may hold placeholders, blocks from includes are missing. */
+  partial?: boolean;
 }
 
 /** What the doctor knows of an app when the repository is ours (todo.config.yaml `apps`). */

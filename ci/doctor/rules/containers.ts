@@ -3,6 +3,7 @@ import { allContainers, asArr, asObj, getIn, parseImageRef } from "../k8s.js";
 import { dockerfileOf, finalUser, isRootUser } from "../links.js";
 import type { Finding, Rule } from "../types.js";
 import { finding } from "./finding.js";
+import { isPlaceholder } from "../text-render.js";
 
 export const nextPublicRuntime: Rule = {
   id: "env/next-public-runtime",
@@ -43,7 +44,7 @@ export const mutableImage: Rule = {
   check(inputs) {
     const out: Finding[] = [];
     for (const c of allContainers(inputs.manifests)) {
-      if (typeof c.container.image !== "string") continue;
+      if (typeof c.container.image !== "string" || isPlaceholder(c.container.image)) continue;
       const ref = parseImageRef(c.container.image);
       if (ref.digest) continue;
       if (ref.tag && ref.tag !== "latest") continue;
@@ -63,6 +64,7 @@ export const noResources: Rule = {
   check(inputs) {
     const out: Finding[] = [];
     for (const c of allContainers(inputs.manifests)) {
+      if (c.owner.manifest.partial) continue; // resources may come from an include the text reading cannot see
       const r = asObj(c.container.resources);
       const requests = asObj(r.requests);
       const limits = asObj(r.limits);
@@ -90,11 +92,11 @@ export const containerRoot: Rule = {
       const user = cs.runAsUser ?? ps.runAsUser;
       const nonRoot = cs.runAsNonRoot ?? ps.runAsNonRoot;
       const where = `container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name}`;
-      if (user !== undefined && Number(user) === 0) {
+      if ((typeof user === "number" || (typeof user === "string" && /^\d+$/.test(user))) && Number(user) === 0) {
         out.push(finding(this, c.owner.manifest.locate(userAt), `${where} sets runAsUser: 0`));
         continue;
       }
-      if ((user !== undefined && Number(user) > 0) || nonRoot === true) continue;
+      if ((user !== undefined && Number(user) > 0) || nonRoot === true || c.owner.manifest.partial) continue;
       const df = dockerfileOf(inputs, c);
       const fu = df ? finalUser(df) : undefined;
       if (fu && fu.user !== "" && !isRootUser(fu.user)) continue;

@@ -25,7 +25,7 @@ export const rewriteStripsPrefix: Rule = {
     const out: Finding[] = [];
     const owners = podOwners(inputs.manifests, { hooks: false });
     const containers = owners.flatMap(containersOf);
-    for (const ing of inputs.manifests.filter((m) => m.kind === "Ingress")) {
+    for (const ing of inputs.manifests.filter((m) => m.kind === "Ingress" && !m.partial)) {
       const target = getIn(ing.obj, ["metadata", "annotations", REWRITE]);
       if (typeof target !== "string") continue;
       for (const b of ingressBackends(ing)) {

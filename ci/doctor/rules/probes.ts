@@ -3,6 +3,7 @@ import { allContainers, asObj } from "../k8s.js";
 import { dockerfileOf, knownAppOf } from "../links.js";
 import type { Finding, Rule } from "../types.js";
 import { finding } from "./finding.js";
+import { isPlaceholder } from "../text-render.js";
 import { PROBES, probeHandler } from "./ports.js";
 
 /** Whether an app serving `routes` answers `path` ("/" is the root page only; other routes cover their subpaths). */
@@ -27,7 +28,7 @@ export const unservedPath: Rule = {
       if (!known) continue;
       for (const probeName of PROBES) {
         const h = probeHandler(asObj(c.container[probeName]));
-        if (h?.kind !== "httpGet" || typeof h.handler.path !== "string") continue;
+        if (h?.kind !== "httpGet" || typeof h.handler.path !== "string" || isPlaceholder(h.handler.path)) continue;
         if (servedBy(known.app.routes, h.handler.path)) continue;
         out.push(
           finding(this, c.owner.manifest.locate([...c.path, probeName, "httpGet", "path"]), `${probeName} of container "${c.name}" (app ${known.name}) requests ${h.handler.path}, which is not among the routes the app serves (${known.app.routes.join(", ")})`),
@@ -52,7 +53,7 @@ export const unconfirmedPath: Rule = {
       const df = dockerfileOf(inputs, c);
       for (const probeName of PROBES) {
         const h = probeHandler(asObj(c.container[probeName]));
-        if (h?.kind !== "httpGet" || typeof h.handler.path !== "string") continue;
+        if (h?.kind !== "httpGet" || typeof h.handler.path !== "string" || isPlaceholder(h.handler.path)) continue;
         const path = h.handler.path.split("?")[0]!;
         if (df && path !== "/" && new RegExp(`(^|[^\\w/.-])${escapeRe(path)}(?![\\w/.-])`, "m").test(df.text)) continue;
         out.push(
