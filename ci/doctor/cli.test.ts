@@ -84,6 +84,16 @@ describe("pipeline:doctor CLI", () => {
     expect(r.stdout).toMatch(/Why: .*\n\nFix: .*\n\nBad:\n {4}.*\n[\s\S]*Good:\n {4}/);
   });
 
+  it.each(RULES.map((r) => r.id))("--explain %s: title, why, fix and a bad and a good example", async (id) => {
+    const r = await cli(["--explain", id]);
+    expect(r.code).toBe(0);
+    const m = /^(.+)\n\nWhy: (.+)\n\nFix: (.+)\n\nBad:\n((?: {4}.*\n)+)\nGood:\n((?: {4}.*\n)+)$/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(m![1]).toMatch(new RegExp(`^${id.replace("/", "\\/")} \\((error|warning)\\): .{8,}`));
+    expect(m![2]!.length).toBeGreaterThan(40);
+    expect(m![3]!.length).toBeGreaterThan(20);
+  });
+
   it.each([
     [["--explain", "nope/rule"], /no such rule; use one of: chart\/render-failed/],
     [[], /--chart PATH is required/],

@@ -47,7 +47,6 @@ export function toSarif(findings: readonly Finding[], rules: readonly Rule[] = R
         tool: {
           driver: {
             name: "delivery-doctor",
-            informationUri: "https://github.com/todo-ai-chatbot/todo/blob/main/ci/doctor/README.md",
             rules: rules.map((r) => ({
               id: r.id,
               name: r.id.replace(/[^A-Za-z0-9]+(.)/g, (_m, c: string) => c.toUpperCase()),
