@@ -12,7 +12,8 @@ function history(s: Stage): Instruction[] {
 }
 
 const PROD_INSTALL = /\b(npm\s+(ci|install|i)\b[^;&|\n]*(--omit[= ]dev|--only[= ]prod(uction)?|--production)\b|yarn\s+(install\b)?[^;&|\n]*--production\b|pnpm\s+(install|i)\b[^;&|\n]*(--prod\b|\s-P\b))/;
-const PLAIN_INSTALL = /\b(npm\s+(ci|install|i)|yarn(\s+install)?|pnpm\s+(install|i))(\s|$)/;
+// Bare `yarn` installs too; `yarn build` does not.
+const PLAIN_INSTALL = /\b(npm\s+(ci|install|i)(\s|$)|yarn\s+install\b|yarn\s*$|yarn\s+--|pnpm\s+(install|i)(\s|$))/;
 const BUILD = /\b(npm\s+run\s+[\w:-]*build[\w:-]*|yarn\s+(run\s+)?build|pnpm\s+(run\s+)?build|next\s+build|tsc(\s|$)|vite\s+build|webpack(\s|$)|nest\s+build|npx\s+(tsc|next|vite|webpack))/;
 
 function eachDockerfile(inputs: DoctorInputs, fn: (df: Dockerfile) => void): void {
