@@ -51,3 +51,14 @@ describe("Dockerfile rules", () => {
     expect(check(lines)).toEqual([]);
   });
 });
+
+describe("secrets in Dockerfile ENV/ARG", async () => {
+  const { plaintextSecret } = await import("./secrets.js");
+  const find = (lines: string[]) => plaintextSecret.check({ chartDir: "c", valuesFiles: [], templates: [], manifests: [], complete: true, dockerfiles: [parseDockerfile("Dockerfile", lines.join("\n"))], externalNames: [] }).map((f) => `${f.line} ${f.message}`);
+  it("finds a literal secret value, not a declared-only ARG, a reference or a digest", () => {
+    expect(find([`ARG BASE=node:22${PIN}`, "ARG NPM_TOKEN", "FROM ${BASE}", "ENV API_KEY=sk-live-1234 LOG_LEVEL=info", "ENV DB_PASSWORD=${DB_PASSWORD}", "ENV DATABASE_URL postgres://u:pw@db/app"])).toEqual([
+      '4 "API_KEY" holds a secret in plain text',
+      '6 "DATABASE_URL" holds a URL with an embedded password',
+    ]);
+  });
+});
