@@ -26,6 +26,8 @@ const CASES: Case[] = [
   { defect: "ports-ingress-backend", rule: "ports/drift", file: "chart/templates/ingress.yaml", line: 20 },
   { defect: "ports-probe", rule: "ports/drift", file: DEP, line: 51 },
   { defect: "ports-expose", rule: "ports/drift", file: DEP, line: 29 },
+  { defect: "ports-env-port", rule: "ports/drift", file: DEP, line: 45 },
+  { defect: "ports-dockerfile-env", rule: "ports/drift", file: DF, line: 21 },
   { defect: "ports-config-expose", rule: "ports/drift", file: DF, line: 21, project: true },
   { defect: "ports-config-container", rule: "ports/drift", file: DEP, line: 29, project: true },
   { defect: "probe-unserved", rule: "probe/unserved-path", file: DEP, line: 50, project: true },
@@ -59,7 +61,7 @@ const CASES: Case[] = [
 // Without helm, templates are read as text: these defects are found the same way;
 // the others need objects compared with each other (or a render) and must give no finding at all.
 const FOUND_WITHOUT_HELM = new Set([
-  "values-duplicate-key", "ports-config-expose", "probe-unserved", "probe-unconfirmed", "secret-base64",
+  "values-duplicate-key", "ports-config-expose", "ports-dockerfile-env", "probe-unserved", "probe-unconfirmed", "secret-base64",
   "secret-plaintext-values", "secret-plaintext-template", "secret-high-entropy", "next-public-runtime",
   "image-latest", "container-root", "namespace-hard-coded", "printf-int", "default-true",
   "docker-root", "docker-no-healthcheck", "docker-prod-install", "docker-env-file", "docker-curl-sh",

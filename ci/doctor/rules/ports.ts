@@ -3,6 +3,7 @@
 // must all name the same listening port.
 import { allContainers, asArr, asObj, containerPorts, getIn, podOwners, selectorMatches, type ContainerRef, type Obj } from "../k8s.js";
 import { dockerfileOf, exposedPorts, knownAppOf } from "../links.js";
+import { finalStage, lineage, parseAssignments } from "../dockerfile.js";
 import type { DoctorInputs, Finding, Path, Rule } from "../types.js";
 import { finding } from "./finding.js";
 
@@ -111,6 +112,15 @@ function checkImageAndConfig(rule: Rule, inputs: DoctorInputs, out: Finding[]): 
     const ports = containerPorts(c.container);
     if (ports.length === 0) continue;
     const at = c.owner.manifest.locate([...c.path, "ports", ports[0]!.index, "containerPort"]);
+    // A PORT variable set on the container is where most servers listen.
+    const envIndex = asArr(c.container.env).findIndex((e) => asObj(e).name === "PORT" && /^\d+$/.test(String(asObj(e).value ?? "")));
+    if (envIndex >= 0) {
+      const envPort = Number(asObj(asArr(c.container.env)[envIndex]).value);
+      if (!ports.some((p) => p.port === envPort)) {
+        out.push(finding(rule, c.owner.manifest.locate([...c.path, "env", envIndex, "value"]), `container "${c.name}" sets PORT=${envPort}, but declares port ${ports.map((p) => p.port).join(", ")}`, { fix: "Set PORT from the same value as containerPort." }));
+        continue;
+      }
+    }
     const known = knownAppOf(inputs, c);
     if (known) {
       // Our apps: both the container and the Dockerfile are held to todo.config.yaml (below), once each.
@@ -131,6 +141,19 @@ function checkImageAndConfig(rule: Rule, inputs: DoctorInputs, out: Finding[]): 
         fix: "Make the container port, the Dockerfile's EXPOSE and the port the app listens on one value (pass it to both from one place).",
       }),
     );
+  }
+  // Inside each image: the port the app is told to listen on (ENV PORT) must be the one EXPOSEd.
+  for (const df of inputs.dockerfiles) {
+    const stage = finalStage(df);
+    const exposed = exposedPorts(df);
+    if (!stage || exposed.length === 0) continue;
+    const envPort = lineage(stage)
+      .flatMap((x) => x.instructions)
+      .filter((i) => i.keyword === "ENV")
+      .flatMap((i) => parseAssignments(i.args, true).filter(([k]) => k === "PORT").map(([, v]) => ({ port: Number(v), line: i.line })))
+      .pop();
+    if (!envPort || !Number.isInteger(envPort.port) || exposed.some((e) => e.port === envPort.port)) continue;
+    out.push(finding(rule, { file: df.file, line: exposed[0]!.line }, `EXPOSE ${exposed.map((e) => e.port).join(", ")}, but ENV PORT=${envPort.port} (line ${envPort.line}) is where the app listens`, { fix: "EXPOSE the port the app listens on: ARG PORT=…, ENV PORT=${PORT}, EXPOSE ${PORT}." }));
   }
   // Our apps: the Dockerfile named in todo.config.yaml must EXPOSE the app's port.
   for (const [name, app] of Object.entries(inputs.project?.apps ?? {})) {
