@@ -1,0 +1,150 @@
+// The HTTP API. createApp wires routes to the database, the agent and the
+// token verifier it is given, so tests run it in-process on an ephemeral port.
+import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { ConversationNotFound, chatTurn, listConversations, listMessages } from "./agent/chat.js";
+import type { Agent } from "./agent/types.js";
+import type { TokenVerifier } from "./auth.js";
+import type { Db } from "./db/database.js";
+import { isMigrated } from "./db/migrations.js";
+import { HttpError, errorBody, sendError } from "./http/errors.js";
+import { idParam, readJson } from "./http/validate.js";
+import { handleMcpRequest } from "./mcp.js";
+import type { Metrics } from "./metrics.js";
+import { createTask, deleteTask, getTask, listTasks, setCompleted, toTaskJson, updateTask } from "./tasks/repository.js";
+import { description, statusFilter, title } from "./tasks/validation.js";
+
+export interface AppDeps {
+  db: Db;
+  agent: Agent;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimitBytes: number;
+}
+
+type Vars = { Variables: { requestId: string; userId: string; log: Logger } };
+
+const createBody = z.strictObject({ title, description: description.optional() });
+const updateBody = z
+  .strictObject({ title: title.optional(), description: description.optional(), completed: z.boolean().optional() })
+  .refine((b) => Object.keys(b).length > 0, "send at least one of title, description, completed");
+const completeBody = z.strictObject({ completed: z.boolean().optional() }).optional();
+const chatBody = z.strictObject({
+  conversation_id: z.number().int().positive().optional(),
+  message: z.string().trim().min(1, "message must not be empty").max(4000, "message must be at most 4000 characters"),
+});
+
+export function createApp(deps: AppDeps) {
+  const { db, agent, verifyToken, logger, metrics } = deps;
+  const app = new Hono<Vars>();
+  const notFound = (what: string) => new HttpError(404, "not_found", `${what} was not found`);
+
+  // Request id, access log and metrics for every request.
+  app.use("*", async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    const log = logger.child({ requestId });
+    c.set("requestId", requestId);
+    c.set("log", log);
+    const started = performance.now();
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+    const route = c.req.routePath || "unmatched";
+    const seconds = (performance.now() - started) / 1000;
+    metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    metrics.duration.observe({ method: c.req.method, route }, seconds);
+    if (route !== "/health" && route !== "/metrics") {
+      log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) }, "request");
+    }
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof HttpError) return sendError(c, err.status, err.code, err.message);
+    if (err instanceof ConversationNotFound) return sendError(c, 404, "not_found", err.message);
+    c.get("log")?.error({ err }, "unhandled error");
+    return sendError(c, 500, "internal_error", "something went wrong on our side; the request id is in the x-request-id header");
+  });
+  app.notFound((c) => sendError(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/ready", async (c) => {
+    try {
+      await db.ping();
+      if (!(await isMigrated(db.kysely))) return c.json({ status: "migrating" }, 503);
+      return c.json({ status: "ready" });
+    } catch {
+      return c.json({ status: "database unavailable" }, 503);
+    }
+  });
+  app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));
+
+  const limit = bodyLimit({
+    maxSize: deps.bodyLimitBytes,
+    onError: (c) => sendError(c, 413, "body_too_large", `request body exceeds ${deps.bodyLimitBytes} bytes`),
+  });
+
+  // MCP: the user is the token's subject.
+  app.all("/mcp", limit, async (c) => {
+    const userId = await verifyToken(c.req.header("authorization"));
+    return handleMcpRequest(c.req.raw, db, userId, metrics);
+  });
+
+  const api = new Hono<Vars>();
+  api.use("*", limit, async (c, next) => {
+    const userId = await verifyToken(c.req.header("authorization"));
+    if (c.req.param("user_id") !== userId) throw new HttpError(403, "forbidden", "the path's user is not the signed-in user");
+    c.set("userId", userId);
+    await next();
+  });
+
+  api.get("/tasks", async (c) => {
+    const status = statusFilter.safeParse(c.req.query("status") ?? "all");
+    if (!status.success) throw new HttpError(400, "invalid_query", "status must be one of all, pending, completed");
+    return c.json((await listTasks(db, c.get("userId"), status.data)).map(toTaskJson));
+  });
+  api.post("/tasks", async (c) => {
+    const body = await readJson(c, createBody);
+    return c.json(toTaskJson(await createTask(db, c.get("userId"), body.title, body.description)), 201);
+  });
+  api.get("/tasks/:id", async (c) => {
+    const id = idParam(c);
+    const task = await getTask(db, c.get("userId"), id);
+    if (!task) throw notFound(`task ${id}`);
+    return c.json(toTaskJson(task));
+  });
+  api.put("/tasks/:id", async (c) => {
+    const id = idParam(c);
+    const body = await readJson(c, updateBody);
+    const task = await updateTask(db, c.get("userId"), id, body);
+    if (!task) throw notFound(`task ${id}`);
+    return c.json(toTaskJson(task));
+  });
+  api.delete("/tasks/:id", async (c) => {
+    const id = idParam(c);
+    if (!(await deleteTask(db, c.get("userId"), id))) throw notFound(`task ${id}`);
+    return c.body(null, 204);
+  });
+  api.patch("/tasks/:id/complete", async (c) => {
+    const id = idParam(c);
+    const body = await readJson(c, completeBody, { optional: true });
+    const task = await setCompleted(db, c.get("userId"), id, body?.completed);
+    if (!task) throw notFound(`task ${id}`);
+    return c.json(toTaskJson(task));
+  });
+
+  api.post("/chat", async (c) => {
+    const body = await readJson(c, chatBody);
+    return c.json(await chatTurn(db, agent, c.get("userId"), body));
+  });
+  api.get("/conversations", async (c) => c.json(await listConversations(db, c.get("userId"))));
+  api.get("/conversations/:id/messages", async (c) => c.json(await listMessages(db, c.get("userId"), idParam(c))));
+
+  app.route("/api/:user_id", api);
+  return app;
+}
+
+export { errorBody };

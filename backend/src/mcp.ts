@@ -1,0 +1,30 @@
+// The five task tools over MCP (streamable HTTP, stateless: a fresh server per
+// request, bound to the user of that request's verified token).
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { Db } from "./db/database.js";
+import type { Metrics } from "./metrics.js";
+import { TOOL_NAMES, ToolError, runTool, toolDescriptions, toolInputs } from "./tasks/tools.js";
+
+export async function handleMcpRequest(request: Request, db: Db, userId: string, metrics: Metrics): Promise<Response> {
+  const server = new McpServer({ name: "todo-tasks", version: "1.0.0" });
+  for (const name of TOOL_NAMES) {
+    server.registerTool(name, { description: toolDescriptions[name], inputSchema: toolInputs[name] }, async (args: unknown) => {
+      metrics.toolCalls.inc({ tool: name, via: "mcp" });
+      try {
+        const result = await runTool({ db, userId }, name, args);
+        return { content: [{ type: "text" as const, text: JSON.stringify(result) }] };
+      } catch (err) {
+        if (!(err instanceof ToolError)) throw err;
+        return { content: [{ type: "text" as const, text: err.message }], isError: true };
+      }
+    });
+  }
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(request);
+  } finally {
+    void server.close();
+  }
+}
