@@ -61,3 +61,21 @@ describe("plaintext secrets in template text", async () => {
     expect(plaintextSecret.check(inputsWith(text)).map((f) => `${f.line} ${f.message}`)).toEqual(['2 "DATABASE_URL" holds a URL with an embedded password']);
   });
 });
+
+describe("printf %d", async () => {
+  const { printfInt } = await import("./templates.js");
+  const lines = (text: string) => printfInt.check({ chartDir: "c", valuesFiles: [], templates: [{ file: "t.yaml", rel: "templates/t.yaml", text }], manifests: [], complete: false, dockerfiles: [], externalNames: [] }).map((f) => f.line);
+  it("flags values and variables taken from values, not range indexes or converted numbers", () => {
+    const text = [
+      '{{- $c := .Values.backend }}', // 1
+      'a: {{ printf "%d" $c.port }}', // 2
+      '{{- range $i, $e := .Values.list }}', // 3
+      'b{{ $i }}: {{ printf "item-%d" $i }}', // 4
+      '{{- end }}', // 5
+      'c: {{ printf "%d" (int .Values.port) }}', // 6
+      'd: {{ printf "%d" .Values.port }}', // 7
+      'e: {{ printf "%d" (len .Values.list) }}', // 8
+    ].join("\n");
+    expect(lines(text)).toEqual([2, 7]);
+  });
+});

@@ -42,9 +42,13 @@ export const printfInt: Rule = {
   check(inputs) {
     const out: Finding[] = [];
     for (const t of inputs.templates) {
+      // Variables holding values (`$c := .Values.backend`, then `$c.port`) carry floats too; a range index does not.
+      const fromValues = new Set([...t.text.matchAll(/\$(\w+)\s*:?=\s*(?:index\s+)?\$?\.Values\b/g)].map((m) => m[1]!));
       for (const a of actions(t)) {
         if (!/\bprintf\s+"[^"]*%[-+# 0-9]*d/.test(a.text)) continue;
         if (/\b(int|int64|len|atoi)\b/.test(a.text)) continue;
+        const usesValues = /(^|[\s(])\$?\.Values\b/.test(a.text) || [...a.text.matchAll(/\$(\w+)/g)].some((m) => fromValues.has(m[1]!));
+        if (!usesValues) continue;
         out.push(finding(this, { file: t.file, line: a.line }, `{{${a.text.trim()}}} formats with %d; a number from values is a float64 and renders as %!d(float64=…)`));
       }
     }
