@@ -1,0 +1,149 @@
+// The REST API end to end over HTTP, on PGlite and on a real PostgreSQL server.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningApp, type TestDb, client, openTestDb, startApp, token } from "./helpers.js";
+
+describe.each(["pglite", "postgres"] as const)("REST API on %s", (kind) => {
+  let tdb: TestDb;
+  let app: RunningApp;
+  let alice: Awaited<ReturnType<typeof client>>;
+  let bob: Awaited<ReturnType<typeof client>>;
+
+  beforeAll(async () => {
+    tdb = await openTestDb(kind);
+    app = await startApp(tdb.db, { bodyLimitBytes: 4096 });
+    alice = await client(app.url, "alice");
+    bob = await client(app.url, "bob");
+  });
+  afterAll(async () => {
+    await app?.close();
+    await tdb?.close();
+  });
+
+  it("serves /health without the database and /ready once migrated", async () => {
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+    const ready = await fetch(`${app.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready" });
+  });
+
+  it("creates, reads, updates, completes, filters and deletes a task", async () => {
+    const created = await alice("POST", "/tasks", { title: "  buy milk ", description: "2 litres" });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ title: "buy milk", description: "2 litres", completed: false, user_id: "alice" });
+    const id = created.body.id as number;
+    expect((await alice("GET", `/tasks/${id}`)).body.title).toBe("buy milk");
+
+    const updated = await alice("PUT", `/tasks/${id}`, { title: "buy oat milk", description: null });
+    expect(updated.body).toMatchObject({ title: "buy oat milk", description: null });
+
+    const toggled = await alice("PATCH", `/tasks/${id}/complete`);
+    expect(toggled.body.completed).toBe(true);
+    expect((await alice("PATCH", `/tasks/${id}/complete`)).body.completed).toBe(false);
+    expect((await alice("PATCH", `/tasks/${id}/complete`, { completed: true })).body.completed).toBe(true);
+    expect((await alice("PATCH", `/tasks/${id}/complete`, { completed: true })).body.completed).toBe(true);
+
+    await alice("POST", "/tasks", { title: "call mom" });
+    const pending = await alice("GET", "/tasks?status=pending");
+    const completed = await alice("GET", "/tasks?status=completed");
+    const all = await alice("GET", "/tasks");
+    expect(pending.body.map((t: any) => t.title)).toEqual(["call mom"]);
+    expect(completed.body.map((t: any) => t.title)).toEqual(["buy oat milk"]);
+    expect(all.body.map((t: any) => t.title)).toEqual(["call mom", "buy oat milk"]);
+
+    expect((await alice("DELETE", `/tasks/${id}`)).status).toBe(204);
+    expect((await alice("GET", `/tasks/${id}`)).status).toBe(404);
+    expect((await alice("DELETE", `/tasks/${id}`)).status).toBe(404);
+  });
+
+  it("refuses bad input with a named 4xx and writes nothing", async () => {
+    const before = (await alice("GET", "/tasks")).body.length;
+    const cases: Array<[string, string, unknown, string | undefined, number, RegExp]> = [
+      ["POST", "/tasks", undefined, "{not json", 400, /not valid JSON/],
+      ["POST", "/tasks", { title: 42 }, undefined, 422, /title/],
+      ["POST", "/tasks", { title: "ok", colour: "red" }, undefined, 422, /unknown field "colour"/],
+      ["POST", "/tasks", { title: "x".repeat(201) }, undefined, 422, /at most 200/],
+      ["POST", "/tasks", { title: "   " }, undefined, 422, /must not be empty/],
+      ["POST", "/tasks", undefined, "", 400, /body is empty/],
+      ["POST", "/tasks", [1, 2], undefined, 422, /object/i],
+      ["PUT", "/tasks/1", {}, undefined, 422, /at least one/],
+      ["GET", "/tasks/abc", undefined, undefined, 400, /positive integer/],
+      ["GET", "/tasks/0", undefined, undefined, 400, /positive integer/],
+      ["GET", "/tasks/999999", undefined, undefined, 404, /not found/],
+      ["GET", "/tasks?status=done", undefined, undefined, 400, /status must be one of/],
+      ["PATCH", "/tasks/1/complete", { completed: "yes" }, undefined, 422, /completed/],
+      ["POST", "/chat", { message: "" }, undefined, 422, /message/],
+      ["POST", "/chat", { message: "hi", conversation_id: "one" }, undefined, 422, /conversation_id/],
+    ];
+    for (const [method, path, body, raw, status, message] of cases) {
+      const res = await alice(method, path, body, raw);
+      expect({ method, path, status: res.status }).toEqual({ method, path, status });
+      expect(res.body.error.code).toEqual(expect.any(String));
+      expect(res.body.error.message).toMatch(message);
+    }
+    const tooBig = await alice("POST", "/tasks", undefined, JSON.stringify({ title: "x", description: "y".repeat(5000) }));
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error.code).toBe("body_too_large");
+    expect((await alice("GET", "/tasks")).body.length).toBe(before);
+  });
+
+  it("answers 401 without a valid token and 403 for another user's path", async () => {
+    expect((await fetch(`${app.url}/api/alice/tasks`)).status).toBe(401);
+    const forged = await fetch(`${app.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${await token("alice", "another-secret-of-sufficient-length-000")}` } });
+    expect(forged.status).toBe(401);
+    const expired = await fetch(`${app.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${await token("alice", undefined, "-1m")}` } });
+    expect(expired.status).toBe(401);
+    const bobOnAlice = await client(app.url, "alice", "bob");
+    const res = await bobOnAlice("GET", "/tasks");
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe("forbidden");
+  });
+
+  it("keeps users apart on REST and chat", async () => {
+    const t = await alice("POST", "/tasks", { title: "alice secret plan" });
+    expect((await bob("GET", `/tasks/${t.body.id}`)).status).toBe(404);
+    expect((await bob("PUT", `/tasks/${t.body.id}`, { title: "hijacked" })).status).toBe(404);
+    expect((await bob("PATCH", `/tasks/${t.body.id}/complete`)).status).toBe(404);
+    expect((await bob("DELETE", `/tasks/${t.body.id}`)).status).toBe(404);
+    expect((await bob("GET", "/tasks")).body.map((x: any) => x.title)).not.toContain("alice secret plan");
+
+    const chat = await alice("POST", "/chat", { message: "what's pending?" });
+    expect((await bob("GET", `/conversations/${chat.body.conversation_id}/messages`)).status).toBe(404);
+    expect((await bob("POST", "/chat", { message: "show my tasks", conversation_id: chat.body.conversation_id })).status).toBe(404);
+    const bobChat = await bob("POST", "/chat", { message: `delete ${t.body.id}` });
+    expect(bobChat.body.response).toMatch(/couldn't find task/);
+    expect((await alice("GET", `/tasks/${t.body.id}`)).body.title).toBe("alice secret plan");
+  });
+
+  it("stores every chat turn so the next turn can continue anywhere", async () => {
+    const first = await alice("POST", "/chat", { message: "add buy bread" });
+    expect(first.status).toBe(200);
+    expect(first.body.response).toMatch(/added "buy bread"/);
+    expect(first.body.tool_calls).toEqual([{ name: "add_task", arguments: { title: "buy bread" }, result: expect.objectContaining({ status: "created" }) }]);
+    const second = await alice("POST", "/chat", { conversation_id: first.body.conversation_id, message: "mark the bread task done" });
+    expect(second.body.conversation_id).toBe(first.body.conversation_id);
+    expect(second.body.tool_calls[0].name).toBe("complete_task");
+
+    const conversations = await alice("GET", "/conversations");
+    expect(conversations.body[0]).toMatchObject({ id: first.body.conversation_id, title: "add buy bread" });
+    const messages = await alice("GET", `/conversations/${first.body.conversation_id}/messages`);
+    expect(messages.body.map((m: any) => m.role)).toEqual(["user", "tool", "assistant", "user", "tool", "assistant"]);
+    expect(messages.body[2].tool_calls[0].name).toBe("add_task");
+    expect((await alice("GET", "/conversations/424242/messages")).status).toBe(404);
+  });
+
+  it("sets and echoes a request id and counts requests in /metrics", async () => {
+    const res = await fetch(`${app.url}/health`, { headers: { "x-request-id": "req-123" } });
+    expect(res.headers.get("x-request-id")).toBe("req-123");
+    const generated = await fetch(`${app.url}/health`);
+    expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
+    expect(metrics).toContain("process_cpu_user_seconds_total");
+  });
+
+  it("answers unknown routes with the error shape", async () => {
+    const res = await fetch(`${app.url}/nope`);
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe("not_found");
+  });
+});
