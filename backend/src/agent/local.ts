@@ -35,7 +35,7 @@ export function parseIntent(message: string): Intent {
   if ((r = m.match(/^(?:rename|change|update|edit)\s+(.+?)\s+(?:to|into|as)\s+(.+)$/i))) {
     return { kind: "rename", ref: stripRef(r[1]!), title: clean(r[2]!) };
   }
-  if ((r = m.match(/^(?:add|create|new task:?|remember to|remind me to|i need to|todo:?)\s+(?:a\s+)?(?:new\s+)?(?:task\s+)?(?:to\s+|called\s+|named\s+|:\s*)?(.+?)(?:\s+to\s+(?:my|the)\s+(?:list|tasks?))?$/i))) {
+  if ((r = m.match(/^(?:add|create|new task:?|remember to|remind me to|i need to|todo:?)\s+(?:a\s+)?(?:new\s+)?(?:task\b\s*:?\s*)?(?:to\s+|called\s+|named\s+|:\s*)?(.+?)(?:\s+to\s+(?:my|the)\s+(?:list|tasks?))?$/i))) {
     const title = clean(r[1]!);
     if (title) return { kind: "add", title };
   }
