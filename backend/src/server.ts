@@ -74,8 +74,11 @@ async function main() {
       logger.info("stopped");
       process.exit(0);
     });
-    // Idle keep-alive sockets would hold close() open until they time out.
-    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    // Keep-alive sockets that go idle once their response is sent would hold
+    // close() open until they time out: close them as they become idle.
+    const http = server as unknown as { closeIdleConnections?: () => void };
+    http.closeIdleConnections?.();
+    setInterval(() => http.closeIdleConnections?.(), 100).unref();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
