@@ -35,6 +35,14 @@ const ignoreEntry = z.strictObject({
   expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD"),
 });
 
+// An image the pipeline runs, pinned by digest (where the digest came from is recorded).
+const pinnedImage = z.strictObject({
+  image: z.string().min(1),
+  tag: z.string().refine((t) => t !== "latest", "pin a version tag, not latest"),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex digits>"),
+  digestFrom: z.string().min(1, "record where the digest came from"),
+});
+
 const deployTarget = z.strictObject({
   context: z.string().optional(),
   valuesFiles: z.array(z.string()).default([]),
@@ -56,6 +64,7 @@ export const projectConfigSchema = z
       runtime: baseImage,
       localPackages: z.strictObject({ debianSuite: z.string(), debianMirror: z.string().url(), npm: z.string() }),
     }),
+    pipelineImages: z.strictObject({ golang: pinnedImage, trivy: pinnedImage, k3s: pinnedImage, postgres: pinnedImage }),
     chart: z.strictObject({
       path: z.string(),
       release: z.string(),
@@ -74,6 +83,10 @@ export const projectConfigSchema = z
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 export type AppName = keyof ProjectConfig["apps"];
 export type AppConfig = ProjectConfig["apps"][AppName];
+export type PinnedImage = z.infer<typeof pinnedImage>;
+
+/** `image:tag@digest`: what a pipeline container is started from. */
+export const pinnedRef = (p: PinnedImage) => `${p.image}:${p.tag}@${p.digest}`;
 
 export class ProjectConfigError extends Error {}
 
