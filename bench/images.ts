@@ -4,7 +4,6 @@
 //   cold build (--no-cache: every step runs; npm's download cache mount stays warm),
 //   no-op rebuild, rebuild after a one-line backend change (which steps re-ran),
 //   image size total and added over the runtime base, container start to ready.
-import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +12,7 @@ import type { AppName } from "../ci/config/project-config.js";
 import { localBaseRef } from "../ci/images/build-args.js";
 import { evaluateBudget, formatBytes } from "../ci/images/budget.js";
 import { measureImageTarball } from "../ci/images/measure.js";
-import { DOCKER, buildImage, docker, ensureEngineAndBases, gitProvenance, httpStatus, publishedAddress, run, waitHealthy, type BuildResult } from "../scripts/images/docker.js";
+import { DOCKER, buildImage, docker, ensureEngineAndBases, gitProvenance, httpStatus, publishedAddress, run, snapshotWorkingTree, waitHealthy, type BuildResult } from "../scripts/images/docker.js";
 import { startHostPostgres } from "../docker/test/support/postgres.js";
 
 const config = loadProjectConfig();
@@ -30,17 +29,8 @@ const progress = (what: string) => console.error(`bench:images: ${what}`);
 async function main() {
   progress("engine and local bases");
   await ensureEngineAndBases();
-  // Snapshot: tracked and untracked-but-not-ignored files, as a clean clone plus work in progress.
-  // BENCH_SOURCE=<dir> benchmarks another tree of the same layout instead (copied without node_modules).
-  const source = process.env.BENCH_SOURCE ?? REPO_ROOT;
-  execFileSync("mkdir", ["-p", ctx]);
-  if (source === REPO_ROOT) {
-    const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO_ROOT }).toString().split("\0").filter((f) => f && existsSync(join(REPO_ROOT, f)));
-    execFileSync("tar", ["-C", REPO_ROOT, "--null", "-T", "-", "-cf", join(work, "ctx.tar")], { input: files.join("\0") });
-  } else {
-    execFileSync("tar", ["-C", source, "--exclude=node_modules", "--exclude=.next", "--exclude=dist", "-cf", join(work, "ctx.tar"), "."]);
-  }
-  execFileSync("tar", ["-C", ctx, "-xf", join(work, "ctx.tar")]);
+  // BENCH_SOURCE=<dir> benchmarks another tree of the same layout instead of the working tree.
+  snapshotWorkingTree(ctx, process.env.BENCH_SOURCE ?? REPO_ROOT);
   const provenance = await gitProvenance();
   for (const app of apps) cleanup.push(() => run(DOCKER, ["rmi", tag(app)]));
   // Each rebuild moves the tag; the images it leaves behind go too.

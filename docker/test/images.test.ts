@@ -12,7 +12,7 @@ import { localBaseRef } from "../../ci/images/build-args.js";
 import { evaluateBudget } from "../../ci/images/budget.js";
 import { measureImageTarball, type MeasuredImage } from "../../ci/images/measure.js";
 import { createSecretScanner, formatSecretFindings } from "../../ci/images/secret-scan.js";
-import { DOCKER, buildImage, docker, gitProvenance, httpStatus, publishedAddress, run, waitHealthy, type BuildResult } from "../../scripts/images/docker.js";
+import { DOCKER, buildImage, docker, gitProvenance, httpStatus, publishedAddress, run, snapshotWorkingTree, waitHealthy, type BuildResult } from "../../scripts/images/docker.js";
 import { startHostPostgres, type HostPostgres } from "./support/postgres.js";
 
 const config = loadProjectConfig();
@@ -25,6 +25,7 @@ const tag = (app: AppName) => `${config.apps[app].image}:test-${runId}`;
 const container = (app: AppName) => `images-test-${app}-${runId}`;
 const network = `images-test-${runId}`;
 const work = mkdtempSync(join(tmpdir(), "images-test-"));
+const context = join(work, "context");
 // Values a run uses at run time; none may appear in any layer.
 const secrets = { jwt: randomBytes(32).toString("hex"), auth: randomBytes(32).toString("hex") };
 
@@ -63,9 +64,11 @@ async function processIds(name: string): Promise<{ uid: string; gid: string }> {
 beforeAll(async () => {
   const engineError = inject("engineError");
   if (engineError) return;
+  // One consistent state of the tree for every build, whatever is edited meanwhile.
+  snapshotWorkingTree(context);
   for (const app of apps.filter(present)) {
     try {
-      const b = await buildImage(app, tag(app), { provenance });
+      const b = await buildImage(app, tag(app), { provenance, context });
       builds.set(app, b);
       console.log(`images: built ${b.tag} in ${b.seconds.toFixed(1)} s (${b.steps.filter((s) => s.cached).length}/${b.steps.length} steps cached)`);
     } catch (err) {
@@ -140,7 +143,7 @@ for (const app of apps) describe.skipIf(!present(app))(`${app} image${present(ap
 
   it("rebuilds entirely from the cache when nothing changed", async () => {
     const first = built(app);
-    const again = await buildImage(app, tag(app), { provenance });
+    const again = await buildImage(app, tag(app), { provenance, context });
     const rebuilt = again.steps.filter((s) => !s.cached).map((s) => s.name);
     expect(rebuilt, `steps that ran again:\n${rebuilt.join("\n")}`).toEqual([]);
     expect(again.imageId).toBe(first.imageId);

@@ -1,9 +1,9 @@
 // Host-side Docker helpers shared by the image tests (docker/test) and the
 // benchmark (bench/images.ts): build an app image the way the pipeline does
 // (same Dockerfile, build arguments from todo.config.yaml), run, wait, save.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { get } from "node:http";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, loadProjectConfig } from "../../ci/config/load.js";
 import type { AppName } from "../../ci/config/project-config.js";
@@ -169,4 +169,23 @@ export function httpStatus(url: string, timeoutMs = 2000): Promise<number> {
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve(0));
   });
+}
+
+/**
+ * Copies the working tree's tracked and untracked-but-not-ignored files (a clean
+ * clone plus work in progress) to dest, so a build sees one consistent state
+ * while people keep editing. BuildKit's cache keys on content, so builds from
+ * the copy share the cache with builds from the tree itself.
+ */
+export function snapshotWorkingTree(dest: string, source = REPO_ROOT): void {
+  mkdirSync(dest, { recursive: true });
+  if (existsSync(join(source, ".git"))) {
+    const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: source, maxBuffer: 1 << 28 })
+      .toString().split("\0").filter((f) => f && existsSync(join(source, f)));
+    const archive = execFileSync("tar", ["-C", source, "--null", "-T", "-", "-cf", "-"], { input: files.join("\0"), maxBuffer: 1 << 30 });
+    execFileSync("tar", ["-C", dest, "-xf", "-"], { input: archive, maxBuffer: 1 << 30 });
+  } else {
+    const archive = execFileSync("tar", ["-C", source, "--exclude=node_modules", "--exclude=.next", "--exclude=dist", "-cf", "-", "."], { maxBuffer: 1 << 30 });
+    execFileSync("tar", ["-C", dest, "-xf", "-"], { input: archive, maxBuffer: 1 << 30 });
+  }
 }
