@@ -86,6 +86,7 @@ describe("Todo AI Chatbot in Chromium", () => {
   it("asks the chat to add buy milk and sees the task appear", async () => {
     await page.getByRole("link", { name: "Chat" }).click();
     await page.waitForURL(`${frontendUrl}/chat`);
+    await page.getByLabel("Message the assistant").waitFor();
     await capture("05-chat-empty");
     await page.getByLabel("Message the assistant").fill("add buy milk");
     await page.getByRole("button", { name: "Send" }).click();
@@ -156,10 +157,12 @@ describe("Todo AI Chatbot in Chromium", () => {
   it("fits a phone-width screen", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${frontendUrl}/tasks`);
+    await taskRow("Write the final report").waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await capture("11-tasks-phone");
     await page.goto(`${frontendUrl}/chat`);
+    await page.getByLabel("Message the assistant").waitFor();
     const chatOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(chatOverflow).toBeLessThanOrEqual(0);
     await capture("12-chat-phone");

@@ -56,6 +56,13 @@ describe("ChatThread", () => {
     const history: ChatMessage[] = [
       { id: 1, role: "user", content: "mark 3 done", tool_calls: null, created_at: "" },
       {
+        id: 3,
+        role: "tool",
+        content: '{"task_id":3,"status":"completed","title":"call mom"}',
+        tool_calls: [{ name: "complete_task", arguments: { task_id: 3 }, result: { task_id: 3, status: "completed", title: "call mom" } }],
+        created_at: "",
+      },
+      {
         id: 2,
         role: "assistant",
         content: "Done.",
@@ -65,7 +72,9 @@ describe("ChatThread", () => {
     ];
     render(<ChatThread conversationId={7} messages={history} send={sender(milkReply).send} />);
     expect(screen.getByText("mark 3 done")).toBeTruthy();
-    expect(screen.getByText("Marked task #3 “call mom” as completed")).toBeTruthy();
+    // Shown once, on the reply: the stored "tool" row is not a bubble of its own.
+    expect(screen.getAllByText("Marked task #3 “call mom” as completed")).toHaveLength(1);
+    expect(screen.queryByText(/"status":"completed"/)).toBeNull();
   });
 
   it("keeps the draft and shows the error when the assistant fails", async () => {

@@ -17,7 +17,9 @@ interface ThreadEntry {
 const SUGGESTIONS = ["add buy milk", "what's pending?"];
 
 function toEntries(messages: ChatMessage[]): ThreadEntry[] {
-  return messages.map((m) => ({ key: String(m.id), role: m.role, content: m.content, toolCalls: m.tool_calls ?? [] }));
+  // The backend stores each tool result as its own "tool" message as well; the
+  // assistant's reply carries the same calls, so show them once, there.
+  return messages.filter((m) => m.role !== "tool").map((m) => ({ key: String(m.id), role: m.role, content: m.content, toolCalls: m.tool_calls ?? [] }));
 }
 
 export function ConversationList({

@@ -12,6 +12,15 @@ describe("summarizeToolCall", () => {
     expect(s.text).toBe("Updated task #2 “call mom”");
   });
 
+  it("says what a rename changed", () => {
+    const s = summarizeToolCall({
+      name: "update_task",
+      arguments: { task_id: 2, title: "call mom" },
+      result: { task_id: 2, status: "updated", title: "call mom", previous_title: "call dad" },
+    });
+    expect(s.text).toBe("Renamed task #2 “call dad” to “call mom”");
+  });
+
   it("tells completed from re-opened", () => {
     expect(summarizeToolCall({ name: "complete_task", arguments: { task_id: 3 }, result: { id: 3, title: "x", completed: true } }).text).toBe(
       "Marked task #3 “x” as completed",

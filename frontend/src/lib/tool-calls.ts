@@ -53,8 +53,12 @@ export function summarizeToolCall(call: ToolCall): ToolCallSummary {
       const pending = task.completed === false || task.status === "pending";
       return { text: `Marked task ${label(call)} as ${pending ? "pending" : "completed"}`, changed: true, failed: false };
     }
-    case "update_task":
-      return { text: `Updated task ${label(call)}`, changed: true, failed: false };
+    case "update_task": {
+      const task = taskOf(call);
+      const renamed = typeof task.previous_title === "string" && typeof task.title === "string" && task.previous_title !== task.title;
+      const text = renamed ? `Renamed task #${String(task.task_id ?? task.id ?? call.arguments.task_id)} “${task.previous_title as string}” to “${task.title as string}”` : `Updated task ${label(call)}`;
+      return { text, changed: true, failed: false };
+    }
     case "delete_task":
       return { text: `Deleted task ${label(call)}`, changed: true, failed: false };
     case "list_tasks": {
