@@ -1,0 +1,47 @@
+// The lint-chart step's checks with the real helm on our chart, and on a broken copy.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
+import { lintChart } from "./lint-chart.js";
+
+const config = loadProjectConfig();
+const copies: string[] = [];
+afterAll(() => copies.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function copyRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), "lint-chart-"));
+  copies.push(dir);
+  for (const p of ["todo.config.yaml", "helm", "docker"]) cpSync(join(REPO_ROOT, p), join(dir, p), { recursive: true });
+  return dir;
+}
+
+describe("lint-chart checks", () => {
+  it("find nothing in our chart and Dockerfiles", async () => {
+    const findings = await lintChart(REPO_ROOT, config);
+    expect(findings.filter((f) => f.severity === "error")).toEqual([]);
+  }, 120_000);
+
+  it("report a values file helm lint refuses", async () => {
+    const root = copyRepo();
+    const values = join(root, config.chart.path, "values.yaml");
+    writeFileSync(values, readFileSync(values, "utf8") + "\nextraLeak:\n  password: hunter2hunter2\n");
+    const text = (await lintChart(root, config)).filter((f) => f.severity === "error").map((f) => f.message).join("\n");
+    expect(text).toMatch(/helm lint --strict \(defaults\)/);
+    expect(text).toMatch(/helm template with defaults/);
+  }, 120_000);
+
+  it("report what renders but breaks policy and doctor rules, naming each", async () => {
+    const root = copyRepo();
+    const helpers = join(root, config.chart.path, "templates", "_helpers.tpl");
+    writeFileSync(helpers, readFileSync(helpers, "utf8").replace(/readOnlyRootFilesystem: true/g, "readOnlyRootFilesystem: false"));
+    const dockerfile = join(root, config.apps.backend.dockerfile);
+    writeFileSync(dockerfile, readFileSync(dockerfile, "utf8").replace(/^HEALTHCHECK[\s\S]*?\n(?=ENTRYPOINT)/m, ""));
+    const findings = await lintChart(root, config);
+    const text = findings.map((f) => f.message).join("\n");
+    expect(findings.some((f) => f.severity === "error")).toBe(true);
+    expect(text).toMatch(/readOnlyRootFilesystem|read-only/i);
+    expect(text).toMatch(/dockerfile\/no-healthcheck/);
+  }, 120_000);
+});
