@@ -1,0 +1,76 @@
+// Client-side deploy checks with @kubernetes/client-node: wait until every
+// Deployment and StatefulSet of the release has rolled out, and when one does
+// not, fetch its pods, events and logs and hand them to the pure diagnosis.
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment, type V1StatefulSet } from "@kubernetes/client-node";
+import { type PodDiagnosis, diagnosePod } from "../policies/diagnosis.js";
+
+export function kubeConfigFrom(file: string, context?: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(file);
+  if (context) kc.setCurrentContext(context);
+  return kc;
+}
+
+/** Pure: why a workload is not rolled out yet ("" when it is). */
+export function rolloutGap(w: V1Deployment | V1StatefulSet): string {
+  const want = w.spec?.replicas ?? 1;
+  const st = w.status ?? {};
+  if ((st.observedGeneration ?? 0) < (w.metadata?.generation ?? 0)) return "the controller has not seen the latest spec yet";
+  const updated = st.updatedReplicas ?? 0;
+  const ready = st.readyReplicas ?? 0;
+  const available = "availableReplicas" in st ? (st.availableReplicas ?? 0) : ready;
+  if (updated < want) return `${updated}/${want} replicas updated`;
+  if (ready < want || available < want) return `${Math.min(ready, available)}/${want} replicas ready`;
+  return "";
+}
+
+export interface RolloutResult {
+  ready: boolean;
+  /** `Kind/name: gap` of what did not roll out. */
+  pending: string[];
+  diagnoses: PodDiagnosis[];
+}
+
+export async function waitForRollout(
+  kc: KubeConfig,
+  o: { namespace: string; selector: string; timeoutMs: number; pollMs?: number; loadCommand(image: string): string },
+): Promise<RolloutResult> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const until = Date.now() + o.timeoutMs;
+  let pending: string[] = [];
+  for (;;) {
+    const [deps, sets] = await Promise.all([
+      apps.listNamespacedDeployment({ namespace: o.namespace, labelSelector: o.selector }),
+      apps.listNamespacedStatefulSet({ namespace: o.namespace, labelSelector: o.selector }),
+    ]);
+    pending = [...deps.items.map((d) => ["Deployment", d] as const), ...sets.items.map((s) => ["StatefulSet", s] as const)]
+      .map(([kind, w]) => [kind, w.metadata?.name, rolloutGap(w)] as const)
+      .filter(([, , gap]) => gap !== "")
+      .map(([kind, name, gap]) => `${kind}/${name}: ${gap}`);
+    if (deps.items.length + sets.items.length === 0) pending = [`no Deployment or StatefulSet matches ${o.selector} in ${o.namespace}`];
+    if (pending.length === 0) return { ready: true, pending, diagnoses: [] };
+    if (Date.now() >= until) break;
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 2_000));
+  }
+
+  const [pods, events] = await Promise.all([
+    core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector }),
+    core.listNamespacedEvent({ namespace: o.namespace }),
+  ]);
+  const diagnoses: PodDiagnosis[] = [];
+  for (const pod of pods.items) {
+    const logs = new Map<string, string>();
+    for (const st of pod.status?.containerStatuses ?? []) {
+      if (st.restartCount > 0 && pod.metadata?.name) {
+        try {
+          logs.set(st.name, await core.readNamespacedPodLog({ name: pod.metadata.name, namespace: o.namespace, container: st.name, previous: true, tailLines: 20 }));
+        } catch {
+          // logs of a container that never started are not there; the diagnosis says what it can
+        }
+      }
+    }
+    diagnoses.push(...diagnosePod(pod, events.items, { loadCommand: o.loadCommand, logs }));
+  }
+  return { ready: false, pending, diagnoses };
+}
