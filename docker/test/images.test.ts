@@ -32,6 +32,7 @@ const secrets = { jwt: randomBytes(32).toString("hex"), auth: randomBytes(32).to
 const builds = new Map<AppName, BuildResult>();
 const buildErrors = new Map<AppName, Error>();
 const started = new Set<string>();
+const imageIds = new Set<string>(); // every image a build made, tagged or left behind by a retag
 let pg: HostPostgres | undefined;
 let baseImage: MeasuredImage | undefined;
 const provenance = await gitProvenance();
@@ -70,6 +71,7 @@ beforeAll(async () => {
     try {
       const b = await buildImage(app, tag(app), { provenance, context });
       builds.set(app, b);
+      imageIds.add(b.imageId);
       console.log(`images: built ${b.tag} in ${b.seconds.toFixed(1)} s (${b.steps.filter((s) => s.cached).length}/${b.steps.length} steps cached)`);
     } catch (err) {
       buildErrors.set(app, err as Error);
@@ -86,6 +88,7 @@ afterAll(async () => {
   for (const name of started) await run(DOCKER, ["rm", "-f", "-v", name]);
   await run(DOCKER, ["network", "rm", network]);
   for (const app of apps) await run(DOCKER, ["rmi", tag(app)]);
+  if (imageIds.size) await run(DOCKER, ["rmi", ...imageIds]);
   await pg?.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -144,6 +147,7 @@ for (const app of apps) describe.skipIf(!present(app))(`${app} image${present(ap
   it("rebuilds entirely from the cache when nothing changed", async () => {
     const first = built(app);
     const again = await buildImage(app, tag(app), { provenance, context });
+    imageIds.add(again.imageId);
     const rebuilt = again.steps.filter((s) => !s.cached).map((s) => s.name);
     expect(rebuilt, `steps that ran again:\n${rebuilt.join("\n")}`).toEqual([]);
     expect(again.imageId).toBe(first.imageId);
