@@ -74,3 +74,22 @@ export async function waitForRollout(
   }
   return { ready: false, pending, diagnoses };
 }
+
+/**
+ * A local port forwarded to a ready pod matching the selector (what
+ * `kubectl port-forward` does), so the smoke test reaches a Service that is
+ * not exposed, bypassing only the Service itself.
+ */
+export async function forwardToPod(kc: KubeConfig, o: { namespace: string; selector: string; port: number }): Promise<{ url: string; close(): void }> {
+  const { PortForward } = await import("@kubernetes/client-node");
+  const { createServer } = await import("node:net");
+  const core = kc.makeApiClient(CoreV1Api);
+  const pods = await core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector });
+  const pod = pods.items.find((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+  if (!pod?.metadata?.name) throw new Error(`no ready pod matches ${o.selector} in ${o.namespace}`);
+  const forward = new PortForward(kc);
+  const server = createServer((socket) => void forward.portForward(o.namespace, pod.metadata!.name!, [o.port], socket, null, socket));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+}
