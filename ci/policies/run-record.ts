@@ -19,7 +19,8 @@ export const runRecordSchema = z.object({
   schema: z.literal("todo-pipeline/run-record@1"),
   function: z.string(),
   args: z.record(z.string(), z.string()),
-  commit: z.string().regex(/^[0-9a-f]{40}$/, "must be a full commit sha"),
+  // "unknown" only when the engine was given no revision (a run outside the host CLI and CI).
+  commit: z.union([z.string().regex(/^[0-9a-f]{40}$/, "must be a full commit sha"), z.literal("unknown")]),
   dirty: z.boolean(),
   startedAt: z.string(),
   versions: z.record(z.string(), z.string()),
@@ -34,6 +35,12 @@ export type StepResult = z.infer<typeof stepSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
 export class RunRecordError extends Error {}
+
+/** Every image a run depends on, `image:tag` → digest, from todo.config.yaml. */
+export function pinnedImages(config: { bases: Record<string, unknown>; pipelineImages: Record<string, { image: string; tag: string; digest: string }> }): Record<string, string> {
+  const all = [...Object.values(config.bases), ...Object.values(config.pipelineImages)] as { image?: string; tag?: string; digest?: string }[];
+  return Object.fromEntries(all.filter((i) => i.image && i.digest).map((i) => [`${i.image}:${i.tag}`, i.digest!]));
+}
 
 export function parseRunRecord(text: string, source = "run record"): RunRecord {
   let raw: unknown;

@@ -1,0 +1,38 @@
+// The Dagger module cannot run here (no engine), so it is compiled against
+// the real @dagger.io/dagger 0.21.9 types: a wrong option or call fails this.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ci = import.meta.dirname;
+const tsc = join(ci, "..", "node_modules", "typescript", "bin", "tsc");
+
+describe("Dagger module", () => {
+  it("pins the SDK to the engine version of dagger.json and the config", () => {
+    const pkg = JSON.parse(readFileSync(join(ci, "package.json"), "utf8"));
+    const dagger = JSON.parse(readFileSync(join(ci, "..", "dagger.json"), "utf8"));
+    const sdk = JSON.parse(readFileSync(join(ci, "node_modules", "@dagger.io", "dagger", "package.json"), "utf8"));
+    expect(pkg.dependencies["@dagger.io/dagger"]).toBe("0.21.9");
+    expect(sdk.version).toBe("0.21.9");
+    expect(dagger.engineVersion).toBe("v0.21.9");
+    expect(dagger.source).toBe("ci");
+    expect(readFileSync(join(ci, "..", "todo.config.yaml"), "utf8")).toMatch(/^\s+dagger: 0\.21\.9$/m);
+  });
+
+  it("type-checks against @dagger.io/dagger 0.21.9 (tsc --noEmit)", () => {
+    let out = "";
+    try {
+      execFileSync(process.execPath, [tsc, "--noEmit", "-p", join(ci, "tsconfig.json")], { encoding: "utf8", stdio: "pipe" });
+    } catch (err) {
+      out = String((err as { stdout?: string }).stdout ?? err);
+    }
+    expect(out).toBe("");
+  }, 120_000);
+
+  it("keeps ci/src to the one exported main class (every file there is loaded at run time)", async () => {
+    const { readdirSync } = await import("node:fs");
+    expect(readdirSync(join(ci, "src"))).toEqual(["index.ts"]);
+    expect(readFileSync(join(ci, "src", "index.ts"), "utf8").match(/^export class /gm)).toHaveLength(1);
+  });
+});

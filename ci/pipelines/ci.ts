@@ -1,0 +1,78 @@
+// ci: build both images, then test, scan, size and chart checks in parallel;
+// one verdict and a run record, returned with the SBOMs and scan reports.
+import { type Container, type Directory, dag } from "@dagger.io/dagger";
+import type { AppName, ProjectConfig } from "../config/project-config.js";
+import type { ImageProvenance } from "../images/build-args.js";
+import { describeScan } from "../policies/scan-gate.js";
+import { type RunRecord, type StepResult, overallVerdict, pinnedImages, runStep } from "../policies/run-record.js";
+import { lintChartStep } from "../steps/chart.js";
+import { scanImage } from "../steps/scan.js";
+import { checkImageSize } from "../steps/size.js";
+import { testContainer } from "../steps/test.js";
+import { buildImage } from "../steps/build.js";
+
+export interface CiRun {
+  record: RunRecord;
+  artifacts: Directory;
+  images: Partial<Record<AppName, Container>>;
+}
+
+const APPS: AppName[] = ["backend", "frontend"];
+
+export async function runCi(source: Directory, config: ProjectConfig, provenance: ImageProvenance, args: Record<string, string>, fn = "ci"): Promise<CiRun> {
+  const startedAt = new Date().toISOString();
+  const today = startedAt.slice(0, 10);
+  const images: Partial<Record<AppName, Container>> = {};
+  let artifacts = dag.directory();
+
+  // Builds first (the image steps need them); a failed build fails its dependents, not the others.
+  const builds = await Promise.all(
+    APPS.map((app) =>
+      runStep(`build-${app}`, async () => {
+        images[app] = await (await buildImage(source, config, app, provenance)).sync();
+      }),
+    ),
+  );
+  const skipped = (name: string): StepResult => ({ name, verdict: "skipped", durationMs: 0, findings: [{ severity: "info", message: "its image did not build" }] });
+
+  const independent: Promise<StepResult>[] = [
+    runStep("test", async () => {
+      await testContainer(source, config).sync();
+    }),
+    runStep("lint-chart", () => lintChartStep(source, config)),
+  ];
+  for (const app of APPS) {
+    const image = images[app];
+    if (!image) {
+      independent.push(Promise.resolve(skipped(`scan-${app}`)), Promise.resolve(skipped(`check-size-${app}`)));
+      continue;
+    }
+    independent.push(
+      runStep(`scan-${app}`, async () => {
+        const r = await scanImage(config, config.apps[app].image, image, today);
+        artifacts = artifacts.withFile(`sbom-${app}.cdx.json`, r.sbom).withFile(`trivy-${app}.json`, r.report);
+        const lines = describeScan(r.verdict);
+        return [{ severity: r.verdict.passed ? "info" : "error", message: lines.join("\n") }];
+      }),
+      runStep(`check-size-${app}`, async () => {
+        const v = await checkImageSize(config, app, image);
+        return [{ severity: v.ok ? "info" : "error", message: v.message }];
+      }),
+    );
+  }
+  const steps = [...builds, ...(await Promise.all(independent))];
+  const record: RunRecord = {
+    schema: "todo-pipeline/run-record@1",
+    function: fn,
+    args,
+    commit: /^[0-9a-f]{40}$/.test(provenance.revision) ? provenance.revision : "unknown",
+    dirty: args.dirty === "true",
+    startedAt,
+    versions: config.versions,
+    images: pinnedImages(config),
+    steps,
+    verdict: overallVerdict(steps),
+  };
+  artifacts = artifacts.withNewFile("run-record.json", `${JSON.stringify(record, null, 2)}\n`);
+  return { record, artifacts, images };
+}

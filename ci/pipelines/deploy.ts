@@ -1,0 +1,47 @@
+// deploy: ci, then install. Images are tagged by content so a cluster never
+// keeps a stale image under a reused tag.
+import type { Directory, Secret } from "@dagger.io/dagger";
+import type { ProjectConfig } from "../config/project-config.js";
+import type { ImageProvenance } from "../images/build-args.js";
+import { type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
+import { type DeployImage, installAndVerify, k3sCluster } from "../steps/deploy.js";
+import { contentTag } from "../tools/kubectl.js";
+import { runCi } from "./ci.js";
+
+export interface DeployTarget {
+  name: string;
+  kubeconfig?: Secret;
+  context?: string;
+}
+
+export async function runDeploy(source: Directory, config: ProjectConfig, provenance: ImageProvenance, target: DeployTarget, args: Record<string, string>) {
+  const ci = await runCi(source, config, provenance, args, "deploy");
+  if (ci.record.verdict === "failed") return ci;
+
+  const images: DeployImage[] = [];
+  for (const app of ["backend", "frontend"] as const) {
+    const tarball = ci.images[app]!.asTarball();
+    images.push({ app, tag: contentTag(await tarball.digest()), tarball });
+  }
+  const targetConfig = config.deploy.targets[target.name];
+  if (!targetConfig) throw new Error(`deploy target "${target.name}" is not in todo.config.yaml deploy.targets (${Object.keys(config.deploy.targets).join(", ")})`);
+  const step: StepResult = await runStep(`deploy-${target.name}`, async () => {
+    if (target.kubeconfig) {
+      await installAndVerify({
+        source,
+        config,
+        images,
+        kubeconfig: { secret: target.kubeconfig },
+        ...(target.context ?? targetConfig.context ? { context: (target.context ?? targetConfig.context)! } : {}),
+        valuesFiles: targetConfig.valuesFiles,
+        imageLoadHint: "npm run pipeline:deploy -- --target minikube (loads {image} with minikube image load)",
+      }).sync();
+    } else {
+      const cluster = k3sCluster(config, images, `${Date.now()}`);
+      await installAndVerify({ source, config, images, kubeconfig: { file: cluster.kubeconfig }, service: cluster.service, valuesFiles: targetConfig.valuesFiles, imageLoadHint: "k3s ctr images import {image} (the deploy step imports both images at cluster start)" }).sync();
+    }
+  });
+  const steps = [...ci.record.steps, step];
+  const record = { ...ci.record, steps, verdict: overallVerdict(steps) };
+  return { ...ci, record, artifacts: ci.artifacts.withNewFile("run-record.json", `${JSON.stringify(record, null, 2)}\n`) };
+}

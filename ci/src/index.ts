@@ -1,0 +1,124 @@
+/**
+ * The Todo AI Chatbot's delivery pipeline. Every function here is a thin
+ * entry: the work lives in ci/steps (one module per step) and ci/pipelines
+ * (their compositions); the policies in ci/policies are plain TypeScript.
+ */
+import { type Container, type Directory, type File, type Secret, argument, dag, func, object } from "@dagger.io/dagger";
+import { PROJECT_CONFIG_FILE, type ProjectConfig, parseProjectConfig } from "../config/project-config.js";
+import type { ImageProvenance } from "../images/build-args.js";
+import { runCi } from "../pipelines/ci.js";
+import { runDeploy } from "../pipelines/deploy.js";
+import { stepTable } from "../policies/run-record.js";
+import { buildImage } from "../steps/build.js";
+import { lintChartStep } from "../steps/chart.js";
+import { scanImage } from "../steps/scan.js";
+import { checkImageSize } from "../steps/size.js";
+import { testContainer } from "../steps/test.js";
+
+@object()
+export class TodoPipeline {
+  source: Directory;
+  revision: string;
+
+  constructor(
+    @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/.next", "**/dist", ".data", ".git", "runs", "**/screenshots"] }) source: Directory,
+    /** Commit the images are built from (OCI revision label and the run record). */
+    revision = "unknown",
+  ) {
+    this.source = source;
+    this.revision = revision;
+  }
+
+  private async config(): Promise<ProjectConfig> {
+    return parseProjectConfig(await this.source.file(PROJECT_CONFIG_FILE).contents());
+  }
+
+  private provenance(): ImageProvenance {
+    return { source: "https://github.com/todo-ai-chatbot/todo", revision: this.revision, version: this.revision.slice(0, 12), created: "1970-01-01T00:00:00Z" };
+  }
+
+  /** The backend image, built from docker/backend/Dockerfile with the pinned bases. */
+  @func()
+  async buildBackend(): Promise<Container> {
+    return buildImage(this.source, await this.config(), "backend", this.provenance());
+  }
+
+  /** The frontend image, built from docker/frontend/Dockerfile with the pinned bases. */
+  @func()
+  async buildFrontend(): Promise<Container> {
+    return buildImage(this.source, await this.config(), "frontend", this.provenance());
+  }
+
+  /** The repository's tests in a container, with PostgreSQL as a service. */
+  @func()
+  async test(): Promise<Container> {
+    return testContainer(this.source, await this.config());
+  }
+
+  /** Trivy on both images; fails on the policy in todo.config.yaml; returns the SBOMs and reports. */
+  @func()
+  async scan(): Promise<Directory> {
+    const config = await this.config();
+    const today = new Date().toISOString().slice(0, 10);
+    const [backend, frontend] = await Promise.all([
+      scanImage(config, config.apps.backend.image, await this.buildBackend(), today),
+      scanImage(config, config.apps.frontend.image, await this.buildFrontend(), today),
+    ]);
+    const failed = [backend, frontend].filter((r) => !r.verdict.passed);
+    if (failed.length) throw new Error(failed.map((r) => r.verdict.blocking.map((f) => `${r.verdict.artifact}: ${f.severity} ${f.id} ${f.what}`).join("\n")).join("\n"));
+    return dag
+      .directory()
+      .withFile("sbom-backend.cdx.json", backend.sbom)
+      .withFile("sbom-frontend.cdx.json", frontend.sbom)
+      .withFile("trivy-backend.json", backend.report)
+      .withFile("trivy-frontend.json", frontend.report);
+  }
+
+  /** Total and added-over-base bytes of both images against their budgets, with the per-layer breakdown. */
+  @func()
+  async checkSize(): Promise<string> {
+    const config = await this.config();
+    const verdicts = await Promise.all([checkImageSize(config, "backend", await this.buildBackend()), checkImageSize(config, "frontend", await this.buildFrontend())]);
+    const report = verdicts.map((v) => v.message).join("\n\n");
+    if (verdicts.some((v) => !v.ok)) throw new Error(report);
+    return report;
+  }
+
+  /** helm lint --strict, helm template, Kubernetes schemas, chart policies and the delivery doctor. */
+  @func()
+  async lintChart(): Promise<string> {
+    const findings = await lintChartStep(this.source, await this.config());
+    const text = findings.map((f) => `${f.severity}: ${f.message}`).join("\n") || "lint-chart: no findings";
+    if (findings.some((f) => f.severity === "error")) throw new Error(text);
+    return text;
+  }
+
+  /** Everything above, independent steps in parallel: the run record, SBOMs and reports (record.verdict says pass or fail). */
+  @func()
+  async ci(): Promise<Directory> {
+    const run = await runCi(this.source, await this.config(), this.provenance(), { revision: this.revision });
+    console.log(stepTable(run.record.steps));
+    return run.artifacts;
+  }
+
+  /**
+   * ci, then install. Without a kubeconfig: an ephemeral k3s cluster inside the
+   * engine. With one: that cluster and context (Minikube: run it through
+   * `npm run pipeline:deploy`, which loads the images first).
+   */
+  @func({ cache: "never" })
+  async deploy(kubeconfig?: Secret, context?: string, target?: string): Promise<Directory> {
+    const config = await this.config();
+    const name = target ?? (kubeconfig ? "minikube" : config.deploy.defaultTarget);
+    const run = await runDeploy(this.source, config, this.provenance(), { name, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) }, { revision: this.revision, target: name, ...(context ? { context } : {}) });
+    console.log(stepTable(run.record.steps));
+    return run.artifacts;
+  }
+
+  /** One image as a tarball, for loading into Minikube from the host. */
+  @func()
+  async imageTarball(app: string): Promise<File> {
+    if (app !== "backend" && app !== "frontend") throw new Error(`app must be backend or frontend, got "${app}"`);
+    return (app === "backend" ? await this.buildBackend() : await this.buildFrontend()).asTarball();
+  }
+}

@@ -1,0 +1,87 @@
+// deploy: the chart into a cluster. Default: an ephemeral k3s running as a
+// service inside the engine, the images imported into its containerd at
+// start. With a kubeconfig Secret: that cluster (e.g. Minikube, whose images
+// the host CLI loads first, because only the host can reach its image store).
+import { type Container, type Directory, type File, type Secret, type Service, dag } from "@dagger.io/dagger";
+import { type ProjectConfig, pinnedRef } from "../config/project-config.js";
+import { helmTestArgs, helmUpgradeInstallArgs, projectConfigValues } from "../tools/helm.js";
+import { toolbox } from "./toolbox.js";
+
+export interface DeployImage {
+  app: "backend" | "frontend";
+  tag: string;
+  tarball: File;
+}
+
+const IMAGE_DIR = "/images";
+
+/** k3s server with our images imported under their names before anything schedules. */
+export function k3sCluster(config: ProjectConfig, images: DeployImage[], runId: string): { service: Service; kubeconfig: File } {
+  const kubeconfigCache = dag.cacheVolume(`k3s-kubeconfig-${runId}`);
+  let server = dag.container().from(pinnedRef(config.pipelineImages.k3s)).withMountedCache("/etc/rancher/k3s", kubeconfigCache);
+  const imports: string[] = [];
+  for (const img of images) {
+    const name = `docker.io/library/${config.apps[img.app].image}:${img.tag}`;
+    server = server.withFile(`${IMAGE_DIR}/${img.app}.tar`, img.tarball);
+    imports.push(`k3s ctr -n k8s.io images import --index-name ${name} ${IMAGE_DIR}/${img.app}.tar`);
+  }
+  const start = [
+    "k3s server --disable traefik --disable metrics-server --tls-san k3s --write-kubeconfig-mode 644 &",
+    "until k3s ctr version >/dev/null 2>&1; do sleep 1; done",
+    ...imports,
+    "wait",
+  ].join("\n");
+  const service = server.withExposedPort(6443).asService({ args: ["sh", "-c", start], insecureRootCapabilities: true });
+  const kubeconfig = dag
+    .container()
+    .from(pinnedRef(config.pipelineImages.k3s))
+    .withMountedCache("/cache", kubeconfigCache)
+    .withServiceBinding("k3s", service)
+    .withEnvVariable("RUN_ID", runId)
+    .withExec(["sh", "-c", "until [ -s /cache/k3s.yaml ]; do sleep 1; done; sed 's#https://127.0.0.1:6443#https://k3s:6443#' /cache/k3s.yaml > /kubeconfig"])
+    .file("/kubeconfig");
+  return { service, kubeconfig };
+}
+
+export interface InstallOptions {
+  source: Directory;
+  config: ProjectConfig;
+  images: DeployImage[];
+  kubeconfig: { file: File } | { secret: Secret };
+  context?: string;
+  valuesFiles: string[];
+  service?: Service;
+  /** How the diagnosis tells you to load a missing image. */
+  imageLoadHint: string;
+}
+
+/** helm upgrade --install --wait, helm test, then rollout check, diagnosis and smoke test. */
+export function installAndVerify(o: InstallOptions): Container {
+  const { config } = o;
+  const images = Object.fromEntries(o.images.map((i) => [i.app, { tag: i.tag }]));
+  const cluster = { kubeconfig: "/root/.kube/config", namespace: config.chart.namespace, ...(o.context ? { kubeContext: o.context } : {}) };
+  let c = toolbox(o.source, config);
+  // A user's kubeconfig is a Secret: mounted, never written into a layer.
+  c = "secret" in o.kubeconfig ? c.withMountedSecret("/root/.kube/config", o.kubeconfig.secret) : c.withFile("/root/.kube/config", o.kubeconfig.file);
+  if (o.service) c = c.withServiceBinding("k3s", o.service);
+  return c
+    .withEnvVariable("KUBECONFIG", "/root/.kube/config")
+    .withEnvVariable("KUBE_CONTEXT", o.context ?? "")
+    .withEnvVariable("IMAGE_LOAD_HINT", o.imageLoadHint)
+    .withEnvVariable("DEPLOY_RUN", String(Date.now()))
+    .withExec([
+      "helm",
+      ...helmUpgradeInstallArgs({
+        release: config.chart.release,
+        chart: config.chart.path,
+        ...cluster,
+        createNamespace: true,
+        wait: true,
+        timeout: "10m",
+        valuesFiles: o.valuesFiles,
+        ...projectConfigValues(config, images),
+      }),
+    ])
+    .withExec(["helm", ...helmTestArgs({ release: config.chart.release, ...cluster, logs: true })])
+    .withExec(["ci/node_modules/.bin/tsx", "ci/cli/verify-deploy.ts"]);
+}

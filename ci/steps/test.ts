@@ -1,0 +1,24 @@
+// test: the repository's suites that need no Docker Engine or browser, in the
+// toolbox, with PostgreSQL as a service (the backend suite's "real server").
+import { type Container, type Directory, dag } from "@dagger.io/dagger";
+import { type ProjectConfig, pinnedRef } from "../config/project-config.js";
+import { toolbox } from "./toolbox.js";
+
+export const CONTAINER_TEST_PROJECTS = ["backend", "frontend", "ci", "chart"];
+
+export function testContainer(source: Directory, config: ProjectConfig): Container {
+  const password = dag.setSecret("test-postgres-password", `test-${Date.now()}`);
+  const postgres = dag
+    .container()
+    .from(pinnedRef(config.pipelineImages.postgres))
+    .withSecretVariable("POSTGRES_PASSWORD", password)
+    .withEnvVariable("POSTGRES_DB", "todo")
+    .withExposedPort(5432)
+    .asService();
+  return toolbox(source, config)
+    .withServiceBinding("postgres", postgres)
+    .withSecretVariable("TEST_PGPASSWORD", password)
+    .withEnvVariable("TEST_DATABASE_HOST", "postgres")
+    .withExec(["npm", "ci", "--no-audit", "--no-fund"])
+    .withExec(["npx", "vitest", "run", ...CONTAINER_TEST_PROJECTS.flatMap((p) => ["--project", p])]);
+}

@@ -1,0 +1,46 @@
+// The container the chart, test and deploy steps run our TypeScript in: the
+// pinned Node build base, helm built from source at versions.helm, the
+// Kubernetes OpenAPI spec at versions.kubernetes (both through the Go module
+// proxy, cached), and the ci/ package installed from its lockfile.
+import { type Container, type Directory, dag } from "@dagger.io/dagger";
+import { type ProjectConfig, pinnedRef } from "../config/project-config.js";
+import { upstreamBaseRef } from "../images/build-args.js";
+
+export const SPEC_PATH = "/opt/kubernetes/swagger.json";
+
+export function goTools(config: ProjectConfig): Container {
+  const kube = config.versions.kubernetes!.replace(/^v/, "");
+  return dag
+    .container()
+    .from(pinnedRef(config.pipelineImages.golang))
+    .withMountedCache("/go/pkg/mod", dag.cacheVolume("go-mod"))
+    .withMountedCache("/root/.cache/go-build", dag.cacheVolume("go-build"))
+    .withEnvVariable("CGO_ENABLED", "0")
+    .withExec(["go", "install", `helm.sh/helm/v3/cmd/helm@${config.versions.helm}`])
+    .withExec([
+      "sh",
+      "-c",
+      `mkdir -p /out && cp "$(go mod download -json k8s.io/kubernetes@v${kube} | sed -n 's/.*"Dir": "\\(.*\\)".*/\\1/p')/api/openapi-spec/swagger.json" /out/swagger.json`,
+    ]);
+}
+
+export function toolbox(source: Directory, config: ProjectConfig): Container {
+  const tools = goTools(config);
+  return dag
+    .container()
+    .from(upstreamBaseRef(config.bases.build))
+    .withFile("/usr/local/bin/helm", tools.file("/go/bin/helm"))
+    .withFile(SPEC_PATH, tools.file("/out/swagger.json"))
+    .withEnvVariable("KUBERNETES_OPENAPI_SPEC", SPEC_PATH)
+    .withMountedCache("/root/.npm", dag.cacheVolume("npm"))
+    .withDirectory("/repo/ci", source.directory("ci"), { include: ["package.json", "package-lock.json"] })
+    .withWorkdir("/repo")
+    .withExec(["npm", "ci", "--prefix", "ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+    .withDirectory("/repo", source, { exclude: ["**/node_modules"] })
+    .withEnvVariable("REPO_ROOT", "/repo");
+}
+
+/** Runs one of ci/cli/*.ts in the toolbox. */
+export function tsx(container: Container, script: string, args: string[] = []): Container {
+  return container.withExec(["ci/node_modules/.bin/tsx", script, ...args]);
+}
