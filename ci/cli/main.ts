@@ -1,0 +1,123 @@
+// Host CLI behind `npm run pipeline:*`: checks the machine, calls the Dagger
+// module through the dagger CLI (its own progress output), does what only the
+// host can (loading images into Minikube, writing and replaying run records),
+// and ends with the step table and a verdict.
+//   pipeline:build | pipeline:ci | pipeline:deploy [-- --target minikube|k3s] | pipeline:reproduce -- <record.json | gh-run-id>
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { $ } from "zx";
+import { loadProjectConfig, REPO_ROOT } from "../config/load.js";
+import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
+import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
+import { type Check, checkContainerRuntime, checkDagger, checkMinikube, formatChecks } from "./preflight.js";
+import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
+
+$.verbose = false;
+const config = loadProjectConfig();
+const [command = "", ...rest] = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = rest.indexOf(`--${name}`);
+  return i >= 0 ? rest[i + 1] : undefined;
+};
+
+async function preflight(extra: Check[] = []) {
+  const checks = [await checkDagger(config.versions.dagger!), await checkContainerRuntime(), ...extra];
+  if (checks.some((c) => !c.ok)) {
+    console.error(`the pipeline cannot run on this machine yet:\n${formatChecks(checks)}`);
+    process.exit(2);
+  }
+}
+
+async function gitState(cwd = REPO_ROOT) {
+  const commit = (await $({ cwd })`git rev-parse HEAD`).stdout.trim();
+  const dirty = (await $({ cwd })`git status --porcelain`).stdout.trim() !== "";
+  return { commit, dirty };
+}
+
+/** Runs a module function that returns the artifacts directory; returns the completed run record. */
+async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT): Promise<RunRecord> {
+  const { commit, dirty } = await gitState(cwd);
+  if (dirty) console.warn("warning: the working tree has uncommitted changes; the record says so and a replay cannot reproduce them");
+  const out = join(cwd, "runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${fn}`);
+  const engine = (await $`dagger version`).stdout.trim();
+  await $({ cwd, stdio: "inherit" })`dagger call --revision ${commit} ${fn} ${args} export --path ${out}`.nothrow();
+  const record = parseRunRecord(readFileSync(join(out, "run-record.json"), "utf8"), `${out}/run-record.json`);
+  const completed: RunRecord = { ...record, commit, dirty, args: { ...record.args, dirty: String(dirty) }, versions: { ...record.versions, engine } };
+  writeFileSync(join(out, "run-record.json"), `${JSON.stringify(completed, null, 2)}\n`);
+  console.log(`\n${stepTable(completed.steps)}\n\n${completed.verdict.toUpperCase()} — run record: ${join(out, "run-record.json")}`);
+  return completed;
+}
+
+async function loadIntoMinikube(profile: string) {
+  const dir = join(REPO_ROOT, "runs", "images");
+  mkdirSync(dir, { recursive: true });
+  for (const app of ["backend", "frontend"] as const) {
+    const tar = join(dir, `${app}.tar`);
+    console.log(`building and exporting ${app}…`);
+    await $({ stdio: "inherit" })`dagger call image-tarball --app ${app} export --path ${tar}`;
+    const digest = `sha256:${(await $`sha256sum ${tar}`).stdout.split(" ")[0]}`;
+    const name = `${config.apps[app].image}:${contentTag(digest)}`;
+    // The OCI tarball carries no name: docker names it, then Minikube takes it by that name.
+    const id = (await $`docker load -q -i ${tar}`).stdout.trim().split(" ").at(-1)!;
+    await $`docker tag ${id.replace(/^Loaded image ID: /, "")} ${name}`;
+    await $`minikube ${minikubeImageLoadArgs(name, profile)}`;
+    console.log(`  loaded ${name} into Minikube (${profile})`);
+  }
+}
+
+switch (command) {
+  case "build": {
+    await preflight();
+    const started = Date.now();
+    for (const fn of ["build-backend", "build-frontend"]) await $({ stdio: "inherit" })`dagger call ${fn} sync`;
+    console.log(`built both images in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    break;
+  }
+  case "ci": {
+    await preflight();
+    process.exitCode = (await callRecorded("ci", [])).verdict === "passed" ? 0 : 1;
+    break;
+  }
+  case "deploy": {
+    const target = flag("target") ?? config.deploy.defaultTarget;
+    if (target === "minikube") {
+      const profile = flag("profile") ?? "minikube";
+      await preflight([await checkMinikube(profile)]);
+      await loadIntoMinikube(profile);
+      const kubeconfig = flag("kubeconfig") ?? join(homedir(), ".kube", "config");
+      const context = config.deploy.targets.minikube?.context ?? profile;
+      process.exitCode = (await callRecorded("deploy", ["--kubeconfig", `file:${kubeconfig}`, "--context", context, "--target", "minikube"])).verdict === "passed" ? 0 : 1;
+    } else {
+      await preflight();
+      process.exitCode = (await callRecorded("deploy", ["--target", target])).verdict === "passed" ? 0 : 1;
+    }
+    break;
+  }
+  case "reproduce": {
+    const source = rest[0];
+    if (!source) {
+      console.error("usage: npm run pipeline:reproduce -- <run-record.json | GitHub Actions run id>");
+      process.exit(2);
+    }
+    await preflight();
+    const file = /^\d+$/.test(source) ? await downloadRecord(source, join(REPO_ROOT, "runs", `gh-${source}`)) : source;
+    const before = parseRunRecord(readFileSync(file, "utf8"), file);
+    const plan = await planReproduction(before, REPO_ROOT);
+    if (plan.drift.length) console.warn(`warning: pinned images differ from the record:\n  ${plan.drift.join("\n  ")}`);
+    await createWorktree(REPO_ROOT, plan);
+    try {
+      console.log(`replaying ${plan.fn} at ${plan.commit.slice(0, 12)} in ${plan.worktree}`);
+      const after = await callRecorded(plan.fn, plan.args, plan.worktree);
+      const changes = diffVerdicts(before, after);
+      console.log(changes.length ? `verdicts that differ:\n${changes.map((c) => `  ${c.step}: ${c.before} → ${c.after}`).join("\n")}` : "every step reached the same verdict as the recorded run");
+      process.exitCode = changes.length ? 1 : 0;
+    } finally {
+      await removeWorktree(REPO_ROOT, plan);
+    }
+    break;
+  }
+  default:
+    console.error("usage: pipeline <build|ci|deploy|reproduce> (run through npm run pipeline:<command>)");
+    process.exit(2);
+}

@@ -1,0 +1,54 @@
+// Replaying a run: the record's commit in a temporary worktree, the same
+// function and arguments, and the same pinned images, checked before running.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { parseProjectConfig } from "../config/project-config.js";
+import { type RunRecord, pinnedImages } from "../policies/run-record.js";
+
+export interface ReproductionPlan {
+  commit: string;
+  worktree: string;
+  /** The recorded function and its arguments (the revision comes from the commit). */
+  fn: string;
+  args: string[];
+  /** Pinned images whose digest at that commit differs from the record (empty when it replays bit for bit). */
+  drift: string[];
+}
+
+export class ReproduceError extends Error {}
+
+/** A recorded function's own arguments as dagger CLI flags (revision and dirty are the run's, not the function's). */
+export function replayArgs(record: Pick<RunRecord, "args">): string[] {
+  return Object.entries(record.args)
+    .filter(([k]) => k !== "revision" && k !== "dirty")
+    .flatMap(([k, v]) => [`--${k}`, v]);
+}
+
+export async function planReproduction(record: RunRecord, repo: string): Promise<ReproductionPlan> {
+  if (record.commit === "unknown") throw new ReproduceError("the record names no commit (the run was given no --revision); it cannot be replayed");
+  const has = await execa("git", ["cat-file", "-e", `${record.commit}^{commit}`], { cwd: repo, reject: false });
+  if (has.failed) throw new ReproduceError(`commit ${record.commit} is not in ${repo}: run \`git fetch origin ${record.commit}\` first`);
+  const configText = (await execa("git", ["show", `${record.commit}:todo.config.yaml`], { cwd: repo })).stdout;
+  const atCommit = pinnedImages(parseProjectConfig(configText, `todo.config.yaml at ${record.commit.slice(0, 12)}`));
+  const drift = Object.entries(record.images)
+    .filter(([ref, digest]) => atCommit[ref] !== digest)
+    .map(([ref, digest]) => `${ref}: recorded ${digest}, at the commit ${atCommit[ref] ?? "absent"}`);
+  return { commit: record.commit, worktree: join(mkdtempSync(join(tmpdir(), "replay-")), "repo"), fn: record.function, args: replayArgs(record), drift };
+}
+
+export async function createWorktree(repo: string, plan: ReproductionPlan): Promise<void> {
+  await execa("git", ["worktree", "add", "--detach", plan.worktree, plan.commit], { cwd: repo });
+}
+
+export async function removeWorktree(repo: string, plan: ReproductionPlan): Promise<void> {
+  await execa("git", ["worktree", "remove", "--force", plan.worktree], { cwd: repo, reject: false });
+}
+
+/** A GitHub Actions run's record, through gh (artifact "run-record"). */
+export async function downloadRecord(runId: string, dir: string): Promise<string> {
+  const r = await execa("gh", ["run", "download", runId, "--name", "run-record", "--dir", dir], { reject: false });
+  if (r.failed) throw new ReproduceError(r.code === "ENOENT" ? "gh is not installed: install the GitHub CLI, or download the run-record artifact and pass its path" : `gh run download ${runId} failed: ${r.stderr}`);
+  return join(dir, "run-record.json");
+}
