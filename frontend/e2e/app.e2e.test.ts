@@ -100,6 +100,14 @@ describe("Todo AI Chatbot in Chromium", () => {
     await page.getByRole("list", { name: "Task snapshot" }).getByText("buy milk").waitFor();
     await capture("06-chat-added-milk");
 
+    // The same conversation continues (its id is in the URL now); reading changes nothing.
+    await page.getByLabel("Message the assistant").fill("what's pending?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByText("Listed 2 pending tasks").waitFor();
+    await page.getByText("Assistant is thinking…").waitFor({ state: "detached" });
+    await expect(page.getByRole("navigation", { name: "Conversations" }).getByRole("link").count()).resolves.toBe(2); // "New conversation" + this one
+    await capture("06b-chat-whats-pending");
+
     await page.getByRole("link", { name: "Tasks", exact: true }).click();
     await page.waitForURL(`${frontendUrl}/tasks`);
     await taskRow("buy milk").waitFor();

@@ -75,7 +75,11 @@ export function ChatThread({
   const [entries, setEntries] = useState<ThreadEntry[]>(() => toEntries(messages));
   const [draft, setDraft] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
+  // `waiting` covers the request only; the transition also spans the page
+  // refresh that follows (the task list beside the chat), which needs no spinner.
+  const [waiting, setWaiting] = useState(false);
+  const [refreshing, startTransition] = useTransition();
+  const pending = waiting || refreshing;
   const id = useId();
   const endRef = useRef<HTMLLIElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -91,12 +95,15 @@ export function ChatThread({
     const userEntry: ThreadEntry = { key: `local-${Date.now()}`, role: "user", content: message, toolCalls: [] };
     setEntries((current) => [...current, userEntry]);
     setDraft("");
+    setWaiting(true);
     startTransition(async () => {
       let result: ChatActionResult;
       try {
         result = await send(message, conversationId);
       } catch {
         result = { ok: false, error: "Could not reach the server. Check your connection and try again." };
+      } finally {
+        setWaiting(false);
       }
       if (!result.ok) {
         setEntries((current) => current.filter((e) => e !== userEntry));
@@ -155,7 +162,7 @@ export function ChatThread({
             </div>
           </li>
         ))}
-        {pending && (
+        {waiting && (
           <li className="text-sm text-slate-500" role="status">
             Assistant is thinking…
           </li>
