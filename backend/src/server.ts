@@ -26,7 +26,13 @@ async function main() {
   }
   // Secrets are never logged: pino redacts the headers that carry them.
   const logger = pino({ level: config.logLevel, redact: ["req.headers.authorization", "headers.authorization"] });
-  const db = await openDatabase(config);
+  let db;
+  try {
+    db = await openDatabase(config);
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, "cannot open the database");
+    process.exit(2);
+  }
   logger.info({ database: db.kind }, "database opened");
 
   // Migrations retry while the database is still starting (e.g. beside it in a pod).

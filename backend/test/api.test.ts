@@ -144,6 +144,6 @@ describe.each(["pglite", "postgres"] as const)("REST API on %s", (kind) => {
   it("answers unknown routes with the error shape", async () => {
     const res = await fetch(`${app.url}/nope`);
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe("not_found");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { SignJWT } from "jose";
+import { sql } from "kysely";
 import { pino } from "pino";
 import { startPostgres } from "../../scripts/dev-postgres.js";
 import { LocalAgent } from "../src/agent/local.js";
@@ -35,6 +36,24 @@ export async function openTestDb(kind: DbKind): Promise<TestDb> {
     const db = await openDatabase({ dataDir: dir });
     await migrateToLatest(db.kysely);
     return { db, close: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  // Under the pipeline's test step PostgreSQL is a service: each suite gets a fresh database in it.
+  if (process.env.TEST_DATABASE_HOST) {
+    const admin = `postgres://postgres:${encodeURIComponent(process.env.TEST_PGPASSWORD ?? "")}@${process.env.TEST_DATABASE_HOST}:5432`;
+    const name = `t_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+    const root = await openDatabase({ databaseUrl: `${admin}/postgres`, dataDir: dir });
+    await sql.raw(`CREATE DATABASE ${name}`).execute(root.kysely);
+    const db = await openDatabase({ databaseUrl: `${admin}/${name}`, dataDir: dir });
+    await migrateToLatest(db.kysely);
+    return {
+      db,
+      url: `${admin}/${name}`,
+      close: async () => {
+        await db.close();
+        await sql.raw(`DROP DATABASE ${name}`).execute(root.kysely);
+        await root.close();
+      },
+    };
   }
   const pg = await startPostgres({ dataDir: dir, persistent: false });
   const db = await openDatabase({ databaseUrl: pg.url, dataDir: dir });

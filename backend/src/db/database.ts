@@ -49,7 +49,13 @@ function openPostgres(url: string): Db {
 async function openPglite(dataDir: string): Promise<Db> {
   mkdirSync(dataDir, { recursive: true });
   // Loaded only here: a deployment with DATABASE_URL never pays for the WASM build.
-  const { PGlite } = await import("@electric-sql/pglite");
+  let PGlite: typeof import("@electric-sql/pglite").PGlite;
+  try {
+    ({ PGlite } = await import("@electric-sql/pglite"));
+  } catch {
+    // The container image leaves PGlite out: there a database URL is required.
+    throw new Error("DATABASE_URL is not set and the embedded database (PGlite) is not installed in this build; set DATABASE_URL=postgres://…");
+  }
   const lite = await PGlite.create({ dataDir });
   const pool = new PgliteSingleConnectionPool(lite);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
