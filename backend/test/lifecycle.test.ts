@@ -129,7 +129,7 @@ describe("SIGTERM", () => {
 
     const res = await inFlight;
     expect(res.status).toBe(200);
-    expect((await res.json()).response).toBe("slow but done");
+    expect(((await res.json()) as { response: string }).response).toBe("slow but done");
     const { code, output } = await exited;
     expect(code).toBe(0);
     expect(output).toMatch(/shutting down/);
@@ -145,7 +145,7 @@ describe("JWKS verification (Better Auth's EdDSA keys)", () => {
     await new Promise<void>((r) => jwks.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/api/auth/jwks`;
     const verify = createTokenVerifier({ jwksUrl: url, issuer: "http://app", audience: "http://app" });
-    const sign = (key: CryptoKey, iss = "http://app") =>
+    const sign = (key: Parameters<SignJWT["sign"]>[0], iss = "http://app") =>
       new SignJWT({}).setProtectedHeader({ alg: "EdDSA", kid: "k1" }).setSubject("user-42").setIssuer(iss).setAudience("http://app").setExpirationTime("5m").sign(key);
     try {
       expect(await verify(`Bearer ${await sign(privateKey)}`)).toBe("user-42");

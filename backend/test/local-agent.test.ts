@@ -56,7 +56,7 @@ describe("LocalAgent turns", () => {
     tdb = await openTestDb("pglite");
   });
   afterAll(async () => tdb?.close());
-  const say = (msg: string) => agent.respond({ db: tdb.db, userId: "agent-user" }, msg, []);
+  const say = (msg: string) => agent.respond({ db: tdb.db, userId: "agent-user" }, msg);
 
   it("drives all five tools from plain English and answers in sentences", async () => {
     const added = await say("add buy milk");
