@@ -3,7 +3,7 @@
 // host can (loading images into Minikube, writing and replaying run records),
 // and ends with the step table and a verdict.
 //   pipeline:build | pipeline:ci | pipeline:deploy [-- --target minikube|k3s] | pipeline:reproduce -- <record.json | gh-run-id>
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { $ } from "zx";
@@ -41,7 +41,11 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT): Promis
   if (dirty) console.warn("warning: the working tree has uncommitted changes; the record says so and a replay cannot reproduce them");
   const out = join(cwd, "runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${fn}`);
   const engine = (await $`dagger version`).stdout.trim();
-  await $({ cwd, stdio: "inherit" })`dagger call --revision ${commit} ${fn} ${args} export --path ${out}`.nothrow();
+  const call = await $({ cwd, stdio: "inherit" })`dagger call --revision ${commit} ${fn} ${args} export --path ${out}`.nothrow();
+  if (!existsSync(join(out, "run-record.json"))) {
+    console.error(`\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`);
+    process.exit(1);
+  }
   const record = parseRunRecord(readFileSync(join(out, "run-record.json"), "utf8"), `${out}/run-record.json`);
   const completed: RunRecord = { ...record, commit, dirty, args: { ...record.args, dirty: String(dirty) }, versions: { ...record.versions, engine } };
   writeFileSync(join(out, "run-record.json"), `${JSON.stringify(completed, null, 2)}\n`);
