@@ -74,8 +74,10 @@ switch (command) {
   case "build": {
     await preflight();
     const started = Date.now();
-    for (const fn of ["build-backend", "build-frontend"]) await $({ stdio: "inherit" })`dagger call ${fn} sync`;
-    console.log(`built both images in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const { commit } = await gitState();
+    const out = join(REPO_ROOT, "runs", "images");
+    await $({ stdio: "inherit" })`dagger call --revision ${commit} build export --path ${out}`;
+    console.log(`built both images in ${((Date.now() - started) / 1000).toFixed(1)} s: ${out}/backend.tar, ${out}/frontend.tar`);
     break;
   }
   case "ci": {

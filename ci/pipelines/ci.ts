@@ -5,11 +5,11 @@ import type { AppName, ProjectConfig } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { describeScan } from "../policies/scan-gate.js";
 import { type RunRecord, type StepResult, overallVerdict, pinnedImages, runStep } from "../policies/run-record.js";
+import { buildImage } from "../steps/build.js";
 import { lintChartStep } from "../steps/chart.js";
 import { scanImage } from "../steps/scan.js";
 import { checkImageSize } from "../steps/size.js";
 import { testContainer } from "../steps/test.js";
-import { buildImage } from "../steps/build.js";
 
 export interface CiRun {
   record: RunRecord;

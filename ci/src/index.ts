@@ -6,6 +6,7 @@
 import { type Container, type Directory, type File, type Secret, argument, dag, func, object } from "@dagger.io/dagger";
 import { PROJECT_CONFIG_FILE, type ProjectConfig, parseProjectConfig } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
+import { buildBoth } from "../pipelines/build.js";
 import { runCi } from "../pipelines/ci.js";
 import { runDeploy } from "../pipelines/deploy.js";
 import { stepTable } from "../policies/run-record.js";
@@ -47,6 +48,13 @@ export class TodoPipeline {
   @func()
   async buildFrontend(): Promise<Container> {
     return buildImage(this.source, await this.config(), "frontend", this.provenance());
+  }
+
+  /** Both images, built in parallel, as OCI tarballs (backend.tar, frontend.tar). */
+  @func()
+  async build(): Promise<Directory> {
+    const { backend, frontend } = await buildBoth(this.source, await this.config(), this.provenance());
+    return dag.directory().withFile("backend.tar", backend.asTarball()).withFile("frontend.tar", frontend.asTarball());
   }
 
   /** The repository's tests in a container, with PostgreSQL as a service. */
