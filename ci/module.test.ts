@@ -20,6 +20,22 @@ describe("Dagger module", () => {
     expect(readFileSync(join(ci, "..", "todo.config.yaml"), "utf8")).toMatch(/^\s+dagger: 0\.21\.9$/m);
   });
 
+  // The TypeScript runtime mounts only ci/ and installs with `npm install --omit=dev`:
+  // both defects failed every `dagger call` on a real engine while tsc passed.
+  it("is loadable by the TypeScript runtime: tsconfig stays inside ci/, typescript is a runtime dependency", () => {
+    const tsconfig = JSON.parse(readFileSync(join(ci, "tsconfig.json"), "utf8"));
+    expect(tsconfig.extends).toBeUndefined();
+    const pkg = JSON.parse(readFileSync(join(ci, "package.json"), "utf8"));
+    expect(pkg.dependencies.typescript).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pkg.devDependencies?.typescript).toBeUndefined();
+  });
+
+  it("keeps ci/tsconfig.json as strict as the root tsconfig.json", () => {
+    const own = JSON.parse(readFileSync(join(ci, "tsconfig.json"), "utf8")).compilerOptions;
+    const root = JSON.parse(readFileSync(join(ci, "..", "tsconfig.json"), "utf8")).compilerOptions;
+    for (const [key, value] of Object.entries(root)) expect([key, own[key]]).toEqual([key, value]);
+  });
+
   it("type-checks against @dagger.io/dagger 0.21.9 (tsc --noEmit)", () => {
     let out = "";
     try {
