@@ -15,7 +15,7 @@ import { RULES, ruleById } from "./rules/index.js";
 import type { DoctorProjectConfig } from "./types.js";
 
 /** Kubernetes version helm renders for when no todo.config.yaml names one (a test keeps it equal to ours). */
-export const DEFAULT_KUBE_VERSION = "1.33.0";
+export const DEFAULT_KUBE_VERSION = "1.33.4";
 
 export const USAGE = `usage: npm run pipeline:doctor -- --chart PATH [--values FILE]... [--dockerfile PATH]...
          [--format table|json|sarif] [--external NAME]... [--kube-version X.Y.Z] [--no-helm]
