@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { $ } from "zx";
 import { loadProjectConfig, REPO_ROOT } from "../config/load.js";
+import { REGISTRY_ENV } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
 import { type Check, checkContainerRuntime, checkDagger, checkMinikube, formatChecks } from "./preflight.js";
@@ -15,6 +16,8 @@ import { createWorktree, downloadRecord, planReproduction, removeWorktree } from
 
 $.verbose = false;
 const config = loadProjectConfig();
+// TODO_REGISTRY on the host reaches the module as its --registry argument (loadProjectConfig has checked it).
+const registryFlag = process.env[REGISTRY_ENV]?.trim() ? ["--registry", config.registry ?? "none"] : [];
 const [command = "", ...rest] = process.argv.slice(2);
 const flag = (name: string) => {
   const i = rest.indexOf(`--${name}`);
@@ -41,7 +44,7 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT): Promis
   if (dirty) console.warn("warning: the working tree has uncommitted changes; the record says so and a replay cannot reproduce them");
   const out = join(cwd, "runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${fn}`);
   const engine = (await $`dagger version`).stdout.trim();
-  const call = await $({ cwd, stdio: "inherit" })`dagger call --revision ${commit} ${fn} ${args} export --path ${out}`.nothrow();
+  const call = await $({ cwd, stdio: "inherit" })`dagger call --revision ${commit} ${registryFlag} ${fn} ${args} export --path ${out}`.nothrow();
   if (!existsSync(join(out, "run-record.json"))) {
     console.error(`\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`);
     process.exit(1);
@@ -59,7 +62,7 @@ async function loadIntoMinikube(profile: string) {
   for (const app of ["backend", "frontend"] as const) {
     const tar = join(dir, `${app}.tar`);
     console.log(`building and exporting ${app}…`);
-    await $({ stdio: "inherit" })`dagger call image-tarball --app ${app} export --path ${tar}`;
+    await $({ stdio: "inherit" })`dagger call ${registryFlag} image-tarball --app ${app} export --path ${tar}`;
     const digest = `sha256:${(await $`sha256sum ${tar}`).stdout.split(" ")[0]}`;
     const name = `${config.apps[app].image}:${contentTag(digest)}`;
     // The OCI tarball carries no name: docker names it, then Minikube takes it by that name.
@@ -76,7 +79,7 @@ switch (command) {
     const started = Date.now();
     const { commit } = await gitState();
     const out = join(REPO_ROOT, "runs", "images");
-    await $({ stdio: "inherit" })`dagger call --revision ${commit} build export --path ${out}`;
+    await $({ stdio: "inherit" })`dagger call --revision ${commit} ${registryFlag} build export --path ${out}`;
     console.log(`built both images in ${((Date.now() - started) / 1000).toFixed(1)} s: ${out}/backend.tar, ${out}/frontend.tar`);
     break;
   }

@@ -32,4 +32,17 @@ describe("todo.config.yaml", () => {
     const bad = text.replace(/defaultTarget: k3s/, "defaultTarget: kind");
     expect(() => parseProjectConfig(bad)).toThrow(/defaultTarget "kind"/);
   });
+
+  it("accepts image names behind a host:port/ registry, and rejects tags or schemes in them", () => {
+    const local = parseProjectConfig(text.replace(/image: node$/m, "image: 127.0.0.1:5000/node").replace(/image: golang$/m, "image: registry.example.com/mirror/golang"));
+    expect(local.bases.build.image).toBe("127.0.0.1:5000/node");
+    expect(local.pipelineImages.golang.image).toBe("registry.example.com/mirror/golang");
+    expect(() => parseProjectConfig(text.replace(/image: node$/m, "image: node:22"))).toThrow(/bases\.build\.image: must be an image name/);
+    expect(() => parseProjectConfig(text.replace(/image: golang$/m, "image: http://127.0.0.1:5000/golang"))).toThrow(/pipelineImages\.golang\.image: must be an image name/);
+  });
+
+  it("takes the Debian mirror from the machine's apt sources, not from the config", () => {
+    const withMirror = text.replace(/debianSuite: bookworm$/m, "debianSuite: bookworm\n    debianMirror: http://deb.debian.org/debian");
+    expect(() => parseProjectConfig(withMirror)).toThrow(/bases\.localPackages: Unrecognized key.*debianMirror/);
+  });
 });

@@ -8,6 +8,19 @@ import { z } from "zod";
 export const PROJECT_CONFIG_FILE = "todo.config.yaml";
 
 const path = z.string().regex(/^\//, "must start with /");
+
+// A registry host: a name with a dot, an IPv4 address, or localhost, with an optional :port
+// (what Docker takes as a registry rather than a Docker Hub namespace).
+const LABEL = String.raw`[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?`;
+const PORT = String.raw`:[0-9]{1,5}`;
+const HOST = String.raw`(?:localhost(?:${PORT})?|${LABEL}(?:\.${LABEL})+(?:${PORT})?|${LABEL}${PORT})`;
+const PATH_COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+/** `host[:port][/path]`: where the air-gapped mode pulls every image from. */
+export const REGISTRY_PATTERN = new RegExp(`^(?:${HOST})(?:/${PATH_COMPONENT})*$`);
+/** An image name without tag or digest, optionally behind a `host[:port]/` registry. */
+export const IMAGE_NAME_PATTERN = new RegExp(`^(?:(?:${HOST})/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+export const REGISTRY_RULE = "must be a registry host[:port] with an optional /path and no scheme, tag or trailing slash, e.g. 172.17.0.1:5000 or registry.example.com/mirror";
+const imageName = z.string().regex(IMAGE_NAME_PATTERN, "must be an image name without tag or digest, optionally behind a registry host[:port]/, e.g. node or 127.0.0.1:5000/node");
 const bytes = z.number().int().positive();
 
 const app = z.strictObject({
@@ -22,7 +35,7 @@ const app = z.strictObject({
 // A Dockerfile base image: the pinned upstream reference and its local stand-in.
 const baseImage = z.strictObject({
   arg: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "must be the Dockerfile ARG name, e.g. RUNTIME_IMAGE"),
-  image: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "must be an image name without tag or digest"),
+  image: imageName,
   tag: z.string().regex(/^[\w][\w.-]{0,127}$/, "must be a tag such as 22-bookworm-slim"),
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex digits>"),
   digestFrom: z.string().min(1, "say where the digest was taken from"),
@@ -37,7 +50,7 @@ const ignoreEntry = z.strictObject({
 
 // An image the pipeline runs, pinned by digest (where the digest came from is recorded).
 const pinnedImage = z.strictObject({
-  image: z.string().min(1),
+  image: imageName,
   tag: z.string().refine((t) => t !== "latest", "pin a version tag, not latest"),
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex digits>"),
   digestFrom: z.string().min(1, "record where the digest came from"),
@@ -62,8 +75,12 @@ export const projectConfigSchema = z
     bases: z.strictObject({
       build: baseImage,
       runtime: baseImage,
-      localPackages: z.strictObject({ debianSuite: z.string(), debianMirror: z.string().url(), npm: z.string() }),
+      // The Debian mirror is the machine's own (its apt sources), not a config value.
+      localPackages: z.strictObject({ debianSuite: z.string(), npm: z.string() }),
     }),
+    // Air-gapped mode: every image of bases and pipelineImages is pulled from this registry
+    // (see ci/images/registry.ts); null pulls the pinned upstream references.
+    registry: z.string().regex(REGISTRY_PATTERN, REGISTRY_RULE).nullable().default(null),
     pipelineImages: z.strictObject({ golang: pinnedImage, trivy: pinnedImage, k3s: pinnedImage, postgres: pinnedImage }),
     chart: z.strictObject({
       path: z.string(),
@@ -84,9 +101,6 @@ export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 export type AppName = keyof ProjectConfig["apps"];
 export type AppConfig = ProjectConfig["apps"][AppName];
 export type PinnedImage = z.infer<typeof pinnedImage>;
-
-/** `image:tag@digest`: what a pipeline container is started from. */
-export const pinnedRef = (p: PinnedImage) => `${p.image}:${p.tag}@${p.digest}`;
 
 export class ProjectConfigError extends Error {}
 

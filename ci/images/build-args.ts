@@ -2,6 +2,7 @@
 // so the pipeline (dockerBuild buildArgs), the image tests and the benchmark
 // build the same image the same way. Pure.
 import type { AppName, ProjectConfig } from "../config/project-config.js";
+import { imageRef } from "./registry.js";
 
 export interface ImageProvenance {
   /** Repository URL for org.opencontainers.image.source. */
@@ -13,9 +14,9 @@ export interface ImageProvenance {
   created: string;
 }
 
-/** `image@digest` reference of a base, as the Dockerfiles' ARG defaults spell it. */
-export function upstreamBaseRef(base: ProjectConfig["bases"]["build"]): string {
-  return `${base.image}:${base.tag}@${base.digest}`;
+/** `image:tag@digest` reference of a base, as the Dockerfiles' ARG defaults spell it (the registry-less imageRef). */
+export function upstreamBaseRef(config: Pick<ProjectConfig, "bases" | "pipelineImages">, which: "build" | "runtime"): string {
+  return imageRef({ ...config, registry: null }, `bases.${which}`);
 }
 
 /** Tag of the local stand-in built by scripts/images/build-bases.sh. */
@@ -27,6 +28,7 @@ export function imageBuildArgs(
   config: ProjectConfig,
   app: AppName,
   provenance: ImageProvenance,
+  /** localBases: the stand-ins in the local Docker Engine (build-bases.sh); otherwise the config's bases through imageRef. */
   opts: { localBases?: boolean } = {},
 ): Record<string, string> {
   const a = config.apps[app];
@@ -41,10 +43,8 @@ export function imageBuildArgs(
     VERSION: provenance.version,
     CREATED: provenance.created,
   };
-  if (opts.localBases) {
-    args[config.bases.build.arg] = localBaseRef(config, "build");
-    args[config.bases.runtime.arg] = localBaseRef(config, "runtime");
-  }
+  args[config.bases.build.arg] = opts.localBases ? localBaseRef(config, "build") : imageRef(config, "bases.build");
+  args[config.bases.runtime.arg] = opts.localBases ? localBaseRef(config, "runtime") : imageRef(config, "bases.runtime");
   return args;
 }
 

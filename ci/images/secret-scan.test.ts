@@ -38,7 +38,7 @@ describe("createSecretScanner", () => {
       "app/.env.production": "X=1\n",
       "app/certs/server.key": "x",
       "root/.ssh/id_ed25519": "x",
-      "app/.npmrc": "//registry.npmjs.org/:_authToken=abc\n",
+      "app/.npmrc": "//registry.example.com/:_authToken=abc\n",
       "app/dist/config.js": `export const k = ${JSON.stringify(pem)};`,
       "app/dist/aws.js": `const id = "${"AKIA"}ABCDEFGHIJKLMNOP";`,
       "app/dist/gh.js": `const t = "ghp_${"a".repeat(36)}";`,

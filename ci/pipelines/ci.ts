@@ -3,8 +3,9 @@
 import { type Container, type Directory, dag } from "@dagger.io/dagger";
 import type { AppName, ProjectConfig } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
+import { IMAGE_KEYS, digestOf, recordedImages } from "../images/registry.js";
 import { describeScan } from "../policies/scan-gate.js";
-import { type RunRecord, type StepResult, overallVerdict, pinnedImages, runStep } from "../policies/run-record.js";
+import { type RunRecord, type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
 import { buildImage } from "../steps/build.js";
 import { lintChartStep } from "../steps/chart.js";
 import { scanImage } from "../steps/scan.js";
@@ -69,7 +70,8 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
     dirty: args.dirty === "true",
     startedAt,
     versions: config.versions,
-    images: pinnedImages(config),
+    // Pinned digests, or with a registry the digests its tags resolved to (Container.imageRef right after from).
+    images: await recordedImages(config, IMAGE_KEYS, async (ref) => digestOf(await dag.container().from(ref).imageRef())),
     steps,
     verdict: overallVerdict(steps),
   };

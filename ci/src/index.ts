@@ -6,6 +6,7 @@
 import { type Container, type Directory, type File, type Secret, argument, dag, func, object } from "@dagger.io/dagger";
 import { PROJECT_CONFIG_FILE, type ProjectConfig, parseProjectConfig } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
+import { withRegistry } from "../images/registry.js";
 import { buildBoth } from "../pipelines/build.js";
 import { runCi } from "../pipelines/ci.js";
 import { runDeploy } from "../pipelines/deploy.js";
@@ -20,18 +21,25 @@ import { testContainer } from "../steps/test.js";
 export class TodoPipeline {
   source: Directory;
   revision: string;
+  registry: string;
 
   constructor(
     @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/.next", "**/dist", ".data", ".git", "runs", "**/screenshots"] }) source: Directory,
     /** Commit the images are built from (OCI revision label and the run record). */
     revision = "unknown",
+    /**
+     * Air-gapped mode: pull every base and pipeline image from this registry (host[:port][/path])
+     * instead of the config's `registry:`; "none" for the pinned upstream images.
+     */
+    registry = "",
   ) {
     this.source = source;
     this.revision = revision;
+    this.registry = registry;
   }
 
   private async config(): Promise<ProjectConfig> {
-    return parseProjectConfig(await this.source.file(PROJECT_CONFIG_FILE).contents());
+    return withRegistry(parseProjectConfig(await this.source.file(PROJECT_CONFIG_FILE).contents()), this.registry, "--registry");
   }
 
   private provenance(): ImageProvenance {

@@ -1,6 +1,7 @@
 // build-backend / build-frontend: the docker/ Dockerfiles through the engine's
 // BuildKit, with the context cut to each Dockerfile's allow-list and the
-// build arguments todo.config.yaml gives (bases stay the digest-pinned ARG defaults).
+// build arguments todo.config.yaml gives, the bases included (imageRef: pinned
+// upstream, or from the air-gapped registry).
 import type { Container, Directory } from "@dagger.io/dagger";
 import type { AppName, ProjectConfig } from "../config/project-config.js";
 import { type ImageProvenance, imageBuildArgs } from "../images/build-args.js";

@@ -3,7 +3,8 @@
 // start. With a kubeconfig Secret: that cluster (e.g. Minikube, whose images
 // the host CLI loads first, because only the host can reach its image store).
 import { type Container, type Directory, type File, type Secret, type Service, dag } from "@dagger.io/dagger";
-import { type ProjectConfig, pinnedRef } from "../config/project-config.js";
+import type { ProjectConfig } from "../config/project-config.js";
+import { imageRef } from "../images/registry.js";
 import { helmTestArgs, helmUpgradeInstallArgs, projectConfigValues } from "../tools/helm.js";
 import { toolbox } from "./toolbox.js";
 
@@ -18,7 +19,7 @@ const IMAGE_DIR = "/images";
 /** k3s server with our images imported under their names before anything schedules. */
 export function k3sCluster(config: ProjectConfig, images: DeployImage[], runId: string): { service: Service; kubeconfig: File } {
   const kubeconfigCache = dag.cacheVolume(`k3s-kubeconfig-${runId}`);
-  let server = dag.container().from(pinnedRef(config.pipelineImages.k3s)).withMountedCache("/etc/rancher/k3s", kubeconfigCache);
+  let server = dag.container().from(imageRef(config, "pipelineImages.k3s")).withMountedCache("/etc/rancher/k3s", kubeconfigCache);
   const imports: string[] = [];
   for (const img of images) {
     const name = `docker.io/library/${config.apps[img.app].image}:${img.tag}`;
@@ -34,7 +35,7 @@ export function k3sCluster(config: ProjectConfig, images: DeployImage[], runId: 
   const service = server.withExposedPort(6443).asService({ args: ["sh", "-c", start], insecureRootCapabilities: true });
   const kubeconfig = dag
     .container()
-    .from(pinnedRef(config.pipelineImages.k3s))
+    .from(imageRef(config, "pipelineImages.k3s"))
     .withMountedCache("/cache", kubeconfigCache)
     .withServiceBinding("k3s", service)
     .withEnvVariable("RUN_ID", runId)

@@ -1,8 +1,9 @@
-// scan: Trivy (pinned by digest) on the image tarball, once, to JSON; the gate
+// scan: Trivy (pinned by digest, or from the air-gapped registry) on the image tarball, once, to JSON; the gate
 // decides; a CycloneDX SBOM is converted from the same report. The
 // vulnerability database lives on a cache volume (its download is often rate-limited).
 import { type Container, type File, dag } from "@dagger.io/dagger";
-import { type ProjectConfig, pinnedRef } from "../config/project-config.js";
+import type { ProjectConfig } from "../config/project-config.js";
+import { imageRef } from "../images/registry.js";
 import { type ScanVerdict, evaluateScan, parseTrivyReport } from "../policies/scan-gate.js";
 import { trivyImageArgs, trivySbomArgs } from "../tools/trivy.js";
 
@@ -16,7 +17,7 @@ export async function scanImage(config: ProjectConfig, name: string, image: Cont
   const cache = "/root/.cache/trivy";
   const scanned = dag
     .container()
-    .from(pinnedRef(config.pipelineImages.trivy))
+    .from(imageRef(config, "pipelineImages.trivy"))
     .withMountedCache(cache, dag.cacheVolume("trivy-cache"))
     .withFile("/scan/image.tar", image.asTarball())
     .withExec(["trivy", ...trivyImageArgs({ input: "/scan/image.tar", output: "/scan/report.json", scanners: config.scan.scanners, cacheDir: cache })])

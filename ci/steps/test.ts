@@ -1,7 +1,8 @@
 // test: the repository's suites that need no Docker Engine or browser, in the
 // toolbox, with PostgreSQL as a service (the backend suite's "real server").
 import { type Container, type Directory, dag } from "@dagger.io/dagger";
-import { type ProjectConfig, pinnedRef } from "../config/project-config.js";
+import type { ProjectConfig } from "../config/project-config.js";
+import { imageRef } from "../images/registry.js";
 import { toolbox } from "./toolbox.js";
 
 export const CONTAINER_TEST_PROJECTS = ["backend", "frontend", "ci", "chart"];
@@ -10,7 +11,7 @@ export function testContainer(source: Directory, config: ProjectConfig): Contain
   const password = dag.setSecret("test-postgres-password", `test-${Date.now()}`);
   const postgres = dag
     .container()
-    .from(pinnedRef(config.pipelineImages.postgres))
+    .from(imageRef(config, "pipelineImages.postgres"))
     .withSecretVariable("POSTGRES_PASSWORD", password)
     .withEnvVariable("POSTGRES_DB", "todo")
     .withExposedPort(5432)

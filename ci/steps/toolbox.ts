@@ -1,10 +1,10 @@
 // The container the chart, test and deploy steps run our TypeScript in: the
-// pinned Node build base, helm built from source at versions.helm, the
+// Node build base (pinned, or from the air-gapped registry), helm built from source at versions.helm, the
 // Kubernetes OpenAPI spec at versions.kubernetes (both through the Go module
 // proxy, cached), and the ci/ package installed from its lockfile.
 import { type Container, type Directory, dag } from "@dagger.io/dagger";
-import { type ProjectConfig, pinnedRef } from "../config/project-config.js";
-import { upstreamBaseRef } from "../images/build-args.js";
+import type { ProjectConfig } from "../config/project-config.js";
+import { imageRef } from "../images/registry.js";
 
 export const SPEC_PATH = "/opt/kubernetes/swagger.json";
 
@@ -12,7 +12,7 @@ export function goTools(config: ProjectConfig): Container {
   const kube = config.versions.kubernetes!.replace(/^v/, "");
   return dag
     .container()
-    .from(pinnedRef(config.pipelineImages.golang))
+    .from(imageRef(config, "pipelineImages.golang"))
     .withMountedCache("/go/pkg/mod", dag.cacheVolume("go-mod"))
     .withMountedCache("/root/.cache/go-build", dag.cacheVolume("go-build"))
     .withEnvVariable("CGO_ENABLED", "0")
@@ -28,7 +28,7 @@ export function toolbox(source: Directory, config: ProjectConfig): Container {
   const tools = goTools(config);
   return dag
     .container()
-    .from(upstreamBaseRef(config.bases.build))
+    .from(imageRef(config, "bases.build"))
     .withFile("/usr/local/bin/helm", tools.file("/go/bin/helm"))
     .withFile(SPEC_PATH, tools.file("/out/swagger.json"))
     .withEnvVariable("KUBERNETES_OPENAPI_SPEC", SPEC_PATH)

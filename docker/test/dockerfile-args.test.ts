@@ -22,8 +22,8 @@ for (const app of ["backend", "frontend"] as const) {
     });
 
     it("defaults its base images to the digests pinned in bases:", () => {
-      expect(defaults.get(config.bases.build.arg)).toBe(upstreamBaseRef(config.bases.build));
-      expect(defaults.get(config.bases.runtime.arg)).toBe(upstreamBaseRef(config.bases.runtime));
+      expect(defaults.get(config.bases.build.arg)).toBe(upstreamBaseRef(config, "build"));
+      expect(defaults.get(config.bases.runtime.arg)).toBe(upstreamBaseRef(config, "runtime"));
       const froms = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]!);
       // Every stage starts from an ARG base or an earlier stage: no unpinned image sneaks in.
       const stages = [...text.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]!);
