@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useActionState, useId } from "react";
+import { MIN_PASSWORD_LENGTH } from "@/lib/password-rules";
 import { echoed, type ActionResult } from "@/lib/types";
 import { errorText, inputClass, labelClass, primaryButton } from "./ui";
 
@@ -45,14 +46,14 @@ export function AuthForm({ mode, action }: { mode: "sign-in" | "sign-up"; action
           name="password"
           type="password"
           required
-          minLength={signUp ? 8 : undefined}
+          minLength={signUp ? MIN_PASSWORD_LENGTH : undefined}
           autoComplete={signUp ? "new-password" : "current-password"}
           aria-describedby={signUp ? `${id}-password-hint` : undefined}
           className={inputClass}
         />
         {signUp && (
           <p id={`${id}-password-hint`} className="text-sm text-slate-500">
-            At least 8 characters.
+            At least {MIN_PASSWORD_LENGTH} characters, and not a common password.
           </p>
         )}
       </div>

@@ -10,6 +10,7 @@ import { createLocalJWKSet, jwtVerify } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type RunningPostgres } from "../../../scripts/dev-postgres.js";
+import { postToAuthRouter } from "./auth-router";
 import { createAuth, migrateAuthSchema } from "./auth-schema";
 import type { FrontendConfig } from "./config";
 
@@ -51,10 +52,10 @@ async function tables(): Promise<string[]> {
 }
 
 describe("Better Auth schema and tokens on PostgreSQL", () => {
-  it("creates its five tables once, even when three replicas migrate at the same time", async () => {
+  it("creates its six tables once, even when three replicas migrate at the same time", async () => {
     expect(await tables()).toEqual([]);
     const results = await Promise.all([1, 2, 3].map(() => migrateAuthSchema(config, pool)));
-    expect(await tables()).toEqual(["account", "jwks", "session", "user", "verification"]);
+    expect(await tables()).toEqual(["account", "jwks", "rateLimit", "session", "user", "verification"]);
     // Exactly one replica did the work; the others found the schema in place.
     expect(results.filter((changed) => changed.length > 0)).toHaveLength(1);
     expect(await migrateAuthSchema(config, pool)).toEqual([]);
@@ -85,11 +86,59 @@ describe("Better Auth schema and tokens on PostgreSQL", () => {
 
   it("refuses a wrong password and a duplicate email with messages a person can act on", async () => {
     const auth = createAuth(config, pool);
-    await expect(auth.api.signInEmail({ body: { email: "ada@example.com", password: "wrong password" } })).rejects.toMatchObject({
-      body: { message: expect.stringMatching(/invalid email or password/i) },
-    });
+    const wrong = await postToAuthRouter(auth, config, "/sign-in/email", { email: "ada@example.com", password: "wrong password" }, new Headers({ "x-forwarded-for": "198.51.100.1" }));
+    expect(wrong.status).toBe(401);
+    expect(wrong.message).toMatch(/invalid email or password/i);
     await expect(
       auth.api.signUpEmail({ body: { name: "Ada", email: "ada@example.com", password: "another password" } }),
     ).rejects.toMatchObject({ body: { message: expect.stringMatching(/already exists/i) } });
+  });
+
+  it("refuses a password shorter than 10 characters or on the common-password list, on every path that sets one", async () => {
+    const auth = createAuth(config, pool);
+    for (const password of ["12345678", "short pw1"]) {
+      await expect(auth.api.signUpEmail({ body: { name: "Bo", email: "bo@example.com", password } })).rejects.toMatchObject({
+        body: { message: expect.stringMatching(/at least 10 characters/) },
+      });
+    }
+    for (const password of ["password1234", "Qwertyuiop", "1234567890"]) {
+      await expect(auth.api.signUpEmail({ body: { name: "Bo", email: "bo@example.com", password } })).rejects.toMatchObject({
+        body: { code: "PASSWORD_POLICY", message: expect.stringMatching(/most common/) },
+      });
+    }
+    const viaHttp = await postToAuthRouter(auth, config, "/sign-up/email", { name: "Bo", email: "bo@example.com", password: "password123" }, new Headers({ "x-forwarded-for": "198.51.100.2" }));
+    expect(viaHttp.status).toBe(400);
+    expect(viaHttp.message).toMatch(/most common/);
+  });
+
+  it("checks passwords only through the router: a direct auth.api sign-in is refused", async () => {
+    const auth = createAuth(config, pool);
+    await expect(auth.api.signInEmail({ body: { email: "ada@example.com", password: "correct horse battery" } })).rejects.toMatchObject({
+      body: { code: "PASSWORD_CHECK_OUTSIDE_ROUTER" },
+    });
+  });
+
+  it("limits sign-in attempts per client address, whether they come as HTTP requests or from the server action's helper", async () => {
+    const auth = createAuth(config, pool);
+    const from = (address: string) => new Headers({ "x-forwarded-for": address });
+    const attempt = (address: string, password: string) =>
+      postToAuthRouter(auth, config, "/sign-in/email", { email: "ada@example.com", password }, from(address));
+    const http = (address: string, password: string) =>
+      auth.handler(
+        new Request(`${config.authUrl}/api/auth/sign-in/email`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: config.authUrl, "x-forwarded-for": address },
+          body: JSON.stringify({ email: "ada@example.com", password }),
+        }),
+      );
+    // Two wrong guesses over HTTP and one through the helper share one count: the fourth attempt is refused, even with the right password.
+    expect((await http("203.0.113.5", "guess one!")).status).toBe(401);
+    expect((await http("203.0.113.5", "guess two!")).status).toBe(401);
+    expect((await attempt("203.0.113.5", "guess three")).status).toBe(401);
+    const limited = await attempt("203.0.113.5", "correct horse battery");
+    expect(limited.status).toBe(429);
+    expect(limited.retryAfter).toBeGreaterThan(0);
+    // Another address has its own count.
+    expect((await attempt("203.0.113.6", "correct horse battery")).status).toBe(200);
   });
 });
