@@ -4,7 +4,12 @@
 // cores the browser and image suites run after the rest, one group at a time.
 import { defineConfig } from "vitest/config";
 
-const project = (config: string, groupOrder: number) => ({ extends: config, test: { sequence: { groupOrder } } });
+// The global setup lets PostgreSQL (run as `postgres` when we are root) reach
+// its binaries in a private checkout such as `mktemp -d`.
+const project = (config: string, groupOrder: number) => ({
+  extends: config,
+  test: { sequence: { groupOrder }, globalSetup: [`${import.meta.dirname}/scripts/vitest-global-setup.ts`] },
+});
 
 export default defineConfig({
   test: {
