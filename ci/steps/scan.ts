@@ -20,6 +20,8 @@ export async function scanImage(config: ProjectConfig, name: string, image: Cont
     .from(imageRef(config, "pipelineImages.trivy"))
     .withMountedCache(cache, dag.cacheVolume("trivy-cache"))
     .withFile("/scan/image.tar", image.asTarball())
+    // The date is an input: the scan reruns at least daily, as the database and the ignore expiries change.
+    .withEnvVariable("SCAN_DATE", today)
     .withExec(["trivy", ...trivyImageArgs({ input: "/scan/image.tar", output: "/scan/report.json", scanners: config.scan.scanners, cacheDir: cache })])
     .withExec(["trivy", ...trivySbomArgs({ report: "/scan/report.json", output: "/scan/sbom.cdx.json" })]);
   const report = scanned.file("/scan/report.json");
