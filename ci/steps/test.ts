@@ -20,6 +20,7 @@ export function testContainer(source: Directory, config: ProjectConfig): Contain
     .withServiceBinding("postgres", postgres)
     .withSecretVariable("TEST_PGPASSWORD", password)
     .withEnvVariable("TEST_DATABASE_HOST", "postgres")
-    .withExec(["npm", "ci", "--no-audit", "--no-fund"])
+    // ci/ is installed already; the root postinstall would install it again.
+    .withExec(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"])
     .withExec(["npx", "vitest", "run", ...CONTAINER_TEST_PROJECTS.flatMap((p) => ["--project", p])]);
 }

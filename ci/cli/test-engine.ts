@@ -1,0 +1,109 @@
+// npm run test:engine: every function of the Dagger module, called for real
+// through the dagger CLI on whatever engine it reaches (the official one, or a
+// local engine through _EXPERIMENTAL_DAGGER_RUNNER_HOST), one after another,
+// then a table `function | verdict | seconds | note`. Exit 0 only when every
+// function passed; a function left out with --skip is shown as skipped.
+//   npm run test:engine [-- --only lint-chart,test] [--skip deploy] [--kubeconfig FILE [--context NAME]]
+// TODO_REGISTRY (air-gapped mode) reaches the module as --registry.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { REPO_ROOT } from "../config/load.js";
+
+interface Call {
+  fn: string;
+  args: (out: string) => string[];
+  /** Checks what the call left behind; returns a note, throws on a wrong result. */
+  check?: (out: string, stdout: string) => string;
+}
+
+const argv = process.argv.slice(2);
+const option = (name: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const list = (value: string | undefined) => (value ? value.split(",").map((s) => s.trim()).filter(Boolean) : []);
+const only = list(option("only"));
+const skip = new Set(list(option("skip")));
+const kubeconfig = option("kubeconfig");
+const context = option("context");
+const registry = process.env.TODO_REGISTRY?.trim();
+
+const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+function files(dir: string, names: string[], minBytes = 1e6): string {
+  const sizes = names.map((n) => [n, size(join(dir, n))] as const);
+  const missing = sizes.filter(([, s]) => s < minBytes).map(([n]) => n);
+  if (missing.length) throw new Error(`missing or empty: ${missing.join(", ")}`);
+  return sizes.map(([n, s]) => `${n} ${mb(s)}`).join(", ");
+}
+function record(dir: string): string {
+  const file = join(dir, "run-record.json");
+  if (!existsSync(file)) throw new Error("no run-record.json exported");
+  const r = JSON.parse(readFileSync(file, "utf8")) as { verdict: string; steps: { name: string; verdict: string }[] };
+  const failed = r.steps.filter((s) => s.verdict === "failed").map((s) => s.name);
+  if (r.verdict !== "passed") throw new Error(`record verdict ${r.verdict}${failed.length ? `: ${failed.join(", ")}` : ""}`);
+  return `record passed, ${r.steps.length} steps`;
+}
+
+const calls: Call[] = [
+  { fn: "build-backend", args: () => ["build-backend", "sync"] },
+  { fn: "build-frontend", args: () => ["build-frontend", "sync"] },
+  { fn: "build", args: (o) => ["build", "export", "--path", join(o, "build")], check: (o) => files(join(o, "build"), ["backend.tar", "frontend.tar"]) },
+  { fn: "image-tarball", args: (o) => ["image-tarball", "--app", "backend", "export", "--path", join(o, "backend.tar")], check: (o) => files(o, ["backend.tar"]) },
+  { fn: "check-size", args: () => ["check-size"], check: (_o, out) => out.split("\n").filter((l) => /MB/.test(l)).slice(0, 2).join("; ").slice(0, 160) },
+  { fn: "lint-chart", args: () => ["lint-chart"], check: (_o, out) => out.trim().split("\n")[0]!.slice(0, 120) },
+  { fn: "test", args: () => ["test", "stdout"], check: (_o, out) => (out.match(/Tests\s+(.*)/)?.[1] ?? "").replace(/\x1b\[[0-9;]*m/g, "").trim() },
+  { fn: "scan", args: (o) => ["scan", "export", "--path", join(o, "scan")], check: (o) => files(join(o, "scan"), ["sbom-backend.cdx.json", "sbom-frontend.cdx.json", "trivy-backend.json", "trivy-frontend.json"], 100) },
+  { fn: "ci", args: (o) => ["ci", "export", "--path", join(o, "ci")], check: (o) => record(join(o, "ci")) },
+  {
+    fn: "deploy",
+    args: (o) => ["deploy", ...(kubeconfig ? ["--kubeconfig", `file:${kubeconfig}`] : []), ...(context ? ["--context", context] : []), "export", "--path", join(o, "deploy")],
+    check: (o) => record(join(o, "deploy")),
+  },
+];
+
+const rows: [string, string, string, string][] = [];
+const work = mkdtempSync(join(tmpdir(), "test-engine-"));
+const base = ["call", "--progress", "plain", ...(registry ? ["--registry", registry] : [])];
+try {
+  const version = await execa("dagger", ["version"], { reject: false });
+  if (version.failed) {
+    console.error(`test:engine: the dagger CLI did not answer (${version.code === "ENOENT" ? "not on PATH" : version.stderr.trim().split("\n").at(-1)}): install v0.21.9, or source the env of a local engine`);
+    process.exit(2);
+  }
+  console.log(`test:engine: ${version.stdout.trim()}${process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ? ` on ${process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST}` : ""}${registry ? `, images from ${registry}` : ""}`);
+  for (const call of calls) {
+    if ((only.length && !only.includes(call.fn)) || skip.has(call.fn)) {
+      rows.push([call.fn, "skipped", "", skip.has(call.fn) ? "--skip" : "not in --only"]);
+      continue;
+    }
+    const started = Date.now();
+    console.log(`\n== dagger ${[...base, ...call.args(work)].join(" ")}`);
+    const r = await execa("dagger", [...base, ...call.args(work)], { cwd: REPO_ROOT, reject: false, all: true, stdout: "pipe", stderr: "pipe" });
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    let verdict = r.exitCode === 0 ? "pass" : "FAIL";
+    let note = "";
+    if (r.exitCode !== 0) {
+      const lines = `${r.stderr}`.split("\n").map((l) => l.trim()).filter((l) => /error|fail|cannot|not found/i.test(l));
+      note = (lines.at(-1) ?? `exit ${r.exitCode}`).slice(0, 200);
+      console.log(`${r.all ?? ""}`.split("\n").slice(-40).join("\n"));
+    } else {
+      try {
+        note = call.check?.(work, `${r.stdout}`) ?? "";
+      } catch (err) {
+        verdict = "FAIL";
+        note = (err as Error).message;
+      }
+    }
+    rows.push([call.fn, verdict, seconds, note]);
+    console.log(`-- ${call.fn}: ${verdict} in ${seconds} s${note ? `: ${note}` : ""}`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const head: [string, string, string, string] = ["function", "verdict", "seconds", "note"];
+console.log(`\n| ${head.join(" | ")} |\n|---|---|---|---|\n${rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`).join("\n")}`);
+process.exitCode = rows.every((r) => r[1] === "pass" || (r[1] === "skipped" && r[3] === "--skip")) ? 0 : 1;
