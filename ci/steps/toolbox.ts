@@ -6,7 +6,9 @@ import { type Container, type Directory, dag } from "@dagger.io/dagger";
 import type { ProjectConfig } from "../config/project-config.js";
 import { imageRef } from "../images/registry.js";
 
-export const SPEC_PATH = "/opt/kubernetes/swagger.json";
+// Kubernetes' api/openapi-spec: v2 swagger.json (schemas) and v3/ (what helm downloads from a server).
+export const SPEC_DIR = "/opt/kubernetes";
+export const SPEC_PATH = `${SPEC_DIR}/swagger.json`;
 
 export function goTools(config: ProjectConfig): Container {
   const kube = config.versions.kubernetes!.replace(/^v/, "");
@@ -20,7 +22,7 @@ export function goTools(config: ProjectConfig): Container {
     .withExec([
       "sh",
       "-c",
-      `mkdir -p /out && cp "$(go mod download -json k8s.io/kubernetes@v${kube} | sed -n 's/.*"Dir": "\\(.*\\)".*/\\1/p')/api/openapi-spec/swagger.json" /out/swagger.json`,
+      `mkdir -p /out && cp -r "$(go mod download -json k8s.io/kubernetes@v${kube} | sed -n 's/.*"Dir": "\\(.*\\)".*/\\1/p')/api/openapi-spec" /out/openapi-spec`,
     ]);
 }
 
@@ -30,7 +32,11 @@ export function toolbox(source: Directory, config: ProjectConfig): Container {
     .container()
     .from(imageRef(config, "bases.build"))
     .withFile("/usr/local/bin/helm", tools.file("/go/bin/helm"))
-    .withFile(SPEC_PATH, tools.file("/out/swagger.json"))
+    .withDirectory(SPEC_DIR, tools.directory("/out/openapi-spec"))
+    // The suites run the real git (replay planning) and trivy (the scan wrapper's command lines).
+    .withMountedCache("/var/cache/apt/archives", dag.cacheVolume("apt-archives"))
+    .withExec(["sh", "-c", "command -v git >/dev/null || (apt-get update -q && apt-get install -y -q --no-install-recommends git)"])
+    .withFile("/usr/local/bin/trivy", dag.container().from(imageRef(config, "pipelineImages.trivy")).file("/usr/local/bin/trivy"))
     .withEnvVariable("KUBERNETES_OPENAPI_SPEC", SPEC_PATH)
     .withMountedCache("/root/.npm", dag.cacheVolume("npm"))
     .withDirectory("/repo/ci", source.directory("ci"), { include: ["package.json", "package-lock.json"] })
