@@ -173,6 +173,8 @@ export async function startStack(options: { build?: boolean; backendEntry?: stri
         BACKEND_URL: backendUrl,
         BETTER_AUTH_URL: frontendUrl,
         BETTER_AUTH_SECRET: `e2e-only-${Math.random().toString(36).slice(2)}-${"x".repeat(32)}`,
+        // Requests from 127.0.0.2 stand for a reverse proxy (e2e/security.e2e.test.ts).
+        TRUSTED_PROXIES: "127.0.0.2",
       },
       frontendLog,
     );

@@ -65,7 +65,12 @@ export function authOptions(config: FrontendConfig, pool: Pool) {
     hooks: { before: passwordGuard },
     telemetry: { enabled: false },
     plugins: [
-      jwt({ jwt: { issuer: config.authUrl, audience: config.jwtAudience, expirationTime: "15m" } }),
+      jwt({
+        jwt: { issuer: config.authUrl, audience: config.jwtAudience, expirationTime: "15m" },
+        // No set-auth-jwt header on /get-session: the JWT never reaches a browser
+        // (the route refuses /api/auth/token to browsers too).
+        disableSettingJwtHeader: true,
+      }),
       // Lets server actions (sign in/up/out) set and clear the session cookie.
       nextCookies(),
     ],
