@@ -15,11 +15,19 @@ export interface DeployImage {
 }
 
 const IMAGE_DIR = "/images";
+export const K3S_SERVER_FLAGS = ["--disable", "traefik", "--disable", "metrics-server", "--egress-selector-mode=disabled", "--tls-san", "k3s", "--write-kubeconfig-mode", "644"];
 
 /** k3s server with our images imported under their names before anything schedules. */
 export function k3sCluster(config: ProjectConfig, images: DeployImage[], runId: string): { service: Service; kubeconfig: File } {
   const kubeconfigCache = dag.cacheVolume(`k3s-kubeconfig-${runId}`);
-  let server = dag.container().from(imageRef(config, "pipelineImages.k3s")).withMountedCache("/etc/rancher/k3s", kubeconfigCache);
+  let server = dag
+    .container()
+    .from(imageRef(config, "pipelineImages.k3s"))
+    .withMountedCache("/etc/rancher/k3s", kubeconfigCache)
+    // Kubelet and CNI state must be fresh, writable and not on the overlay root.
+    .withMountedTemp("/var/lib/kubelet")
+    .withMountedTemp("/var/lib/cni")
+    .withMountedTemp("/var/log");
   const imports: string[] = [];
   for (const img of images) {
     const name = `docker.io/library/${config.apps[img.app].image}:${img.tag}`;
@@ -27,7 +35,16 @@ export function k3sCluster(config: ProjectConfig, images: DeployImage[], runId: 
     imports.push(`k3s ctr -n k8s.io images import --index-name ${name} ${IMAGE_DIR}/${img.app}.tar`);
   }
   const start = [
-    "k3s server --disable traefik --disable metrics-server --tls-san k3s --write-kubeconfig-mode 644 &",
+    // k3s sets up cgroup v2 nesting only when it runs as PID 1, which it is not
+    // under the engine's shim: move every process out of the root group, then
+    // delegate the controllers, before k3s starts.
+    "if [ -f /sys/fs/cgroup/cgroup.controllers ]; then",
+    "  mkdir -p /sys/fs/cgroup/init",
+    "  xargs -rn1 < /sys/fs/cgroup/cgroup.procs > /sys/fs/cgroup/init/cgroup.procs || true",
+    "  sed -e 's/ / +/g' -e 's/^/+/' < /sys/fs/cgroup/cgroup.controllers > /sys/fs/cgroup/cgroup.subtree_control",
+    "fi",
+    // Bind to the service's own address (the engine's network), and no konnectivity egress selector inside one container.
+    `k3s server ${K3S_SERVER_FLAGS.join(" ")} --bind-address "$(hostname -i | cut -d' ' -f1)" &`,
     "until k3s ctr version >/dev/null 2>&1; do sleep 1; done",
     ...imports,
     "wait",
@@ -39,7 +56,7 @@ export function k3sCluster(config: ProjectConfig, images: DeployImage[], runId: 
     .withMountedCache("/cache", kubeconfigCache)
     .withServiceBinding("k3s", service)
     .withEnvVariable("RUN_ID", runId)
-    .withExec(["sh", "-c", "until [ -s /cache/k3s.yaml ]; do sleep 1; done; sed 's#https://127.0.0.1:6443#https://k3s:6443#' /cache/k3s.yaml > /kubeconfig"])
+    .withExec(["sh", "-c", "until [ -s /cache/k3s.yaml ]; do sleep 1; done; sed -E 's#https://[^/]+:6443#https://k3s:6443#' /cache/k3s.yaml > /kubeconfig"])
     .file("/kubeconfig");
   return { service, kubeconfig };
 }
