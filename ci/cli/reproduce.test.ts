@@ -57,6 +57,11 @@ describe("reproduce", () => {
     expect(plan.drift[0]).toMatch(/^aquasec\/trivy:0\.68\.2: recorded sha256:05d0.*, at the commit sha256:f{64}$/);
   });
 
+  it("says how to replay images an air-gapped run pulled by tag from a registry", async () => {
+    const plan = await planReproduction(record(first, { "172.17.0.1:5000/node:22-bookworm-slim": `sha256:${"a".repeat(64)}` }), repo);
+    expect(plan.drift).toEqual([`172.17.0.1:5000/node:22-bookworm-slim: recorded sha256:${"a".repeat(64)}, pulled by tag from 172.17.0.1:5000: replay with TODO_REGISTRY=172.17.0.1:5000 and check it still serves that digest`]);
+  });
+
   it("checks the commit out in a temporary worktree and removes it afterwards", async () => {
     const plan = await planReproduction(record(first), repo);
     await createWorktree(repo, plan);

@@ -4,7 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { parseProjectConfig } from "../config/project-config.js";
+import { type ProjectConfig, parseProjectConfig } from "../config/project-config.js";
+import { IMAGE_KEYS, configImage, mirrorName } from "../images/registry.js";
 import { type RunRecord, pinnedImages } from "../policies/run-record.js";
 
 export interface ReproductionPlan {
@@ -26,15 +27,31 @@ export function replayArgs(record: Pick<RunRecord, "args">): string[] {
     .flatMap(([k, v]) => [`--${k}`, v]);
 }
 
+/** The registry an air-gapped run pulled a reference from: what precedes /<name>:<tag> of an image of the config. */
+function registryOf(ref: string, config: ProjectConfig): string | undefined {
+  for (const key of IMAGE_KEYS) {
+    const i = configImage(config, key);
+    const tail = `/${mirrorName(i.image)}:${i.tag}`;
+    if (ref.endsWith(tail) && ref.length > tail.length) return ref.slice(0, -tail.length);
+  }
+  return undefined;
+}
+
 export async function planReproduction(record: RunRecord, repo: string): Promise<ReproductionPlan> {
   if (record.commit === "unknown") throw new ReproduceError("the record names no commit (the run was given no --revision); it cannot be replayed");
   const has = await execa("git", ["cat-file", "-e", `${record.commit}^{commit}`], { cwd: repo, reject: false });
   if (has.failed) throw new ReproduceError(`commit ${record.commit} is not in ${repo}: run \`git fetch origin ${record.commit}\` first`);
   const configText = (await execa("git", ["show", `${record.commit}:todo.config.yaml`], { cwd: repo })).stdout;
-  const atCommit = pinnedImages(parseProjectConfig(configText, `todo.config.yaml at ${record.commit.slice(0, 12)}`));
+  const configAtCommit = parseProjectConfig(configText, `todo.config.yaml at ${record.commit.slice(0, 12)}`);
+  const atCommit = pinnedImages(configAtCommit);
   const drift = Object.entries(record.images)
     .filter(([ref, digest]) => atCommit[ref] !== digest)
-    .map(([ref, digest]) => `${ref}: recorded ${digest}, at the commit ${atCommit[ref] ?? "absent"}`);
+    .map(([ref, digest]) => {
+      // Air-gapped runs record registry/name:tag → the digest the tag resolved to; no pin at the commit to compare.
+      const registry = !(ref in atCommit) ? registryOf(ref, configAtCommit) : undefined;
+      if (registry) return `${ref}: recorded ${digest}, pulled by tag from ${registry}: replay with TODO_REGISTRY=${registry} and check it still serves that digest`;
+      return `${ref}: recorded ${digest}, at the commit ${atCommit[ref] ?? "absent"}`;
+    });
   return { commit: record.commit, worktree: join(mkdtempSync(join(tmpdir(), "replay-")), "repo"), fn: record.function, args: replayArgs(record), drift };
 }
 
