@@ -5,6 +5,7 @@
 import { type Container, type Directory, dag } from "@dagger.io/dagger";
 import type { ProjectConfig } from "../config/project-config.js";
 import { imageRef } from "../images/registry.js";
+import { helmLdflags } from "../tools/helm.js";
 
 // Kubernetes' api/openapi-spec: v2 swagger.json (schemas) and v3/ (what helm downloads from a server).
 export const SPEC_DIR = "/opt/kubernetes";
@@ -18,7 +19,7 @@ export function goTools(config: ProjectConfig): Container {
     .withMountedCache("/go/pkg/mod", dag.cacheVolume("go-mod"))
     .withMountedCache("/root/.cache/go-build", dag.cacheVolume("go-build"))
     .withEnvVariable("CGO_ENABLED", "0")
-    .withExec(["go", "install", `helm.sh/helm/v3/cmd/helm@${config.versions.helm}`])
+    .withExec(["go", "install", "-ldflags", helmLdflags(config.versions.helm!, kube), `helm.sh/helm/v3/cmd/helm@${config.versions.helm}`])
     .withExec([
       "sh",
       "-c",

@@ -5,6 +5,7 @@ import {
   escapeSetValue,
   HelmArgsError,
   HelmCommandError,
+  helmLdflags,
   helmLintArgs,
   helmRollbackArgs,
   helmTemplateArgs,
@@ -109,5 +110,21 @@ describe("runHelm (real host helm)", () => {
     const err = await runHelm(["lint", "/nonexistent/chart-dir"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HelmCommandError);
     expect((err as HelmCommandError).message).toMatch(/helm lint \/nonexistent\/chart-dir failed/);
+  });
+});
+
+describe("helmLdflags", () => {
+  it("sets helm's version and the Kubernetes version the way scripts/setup/go-tools.sh does", async () => {
+    const { readFileSync } = await import("node:fs");
+    const flags = helmLdflags("v3.21.4", "1.33.4");
+    expect(flags).toContain("-X helm.sh/helm/v3/internal/version.version=v3.21.4");
+    expect(flags).toContain("-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=33");
+    expect(flags).toContain("-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1");
+    const script = readFileSync(new URL("../../scripts/setup/go-tools.sh", import.meta.url), "utf8");
+    for (const variable of ["helm.sh/helm/v3/internal/version.version", "helm.sh/helm/v3/pkg/chartutil", "helm.sh/helm/v3/pkg/lint/rules", "k8sVersionMajor", "k8sVersionMinor"]) expect(script).toContain(variable);
+  });
+
+  it("refuses a Kubernetes version without a minor", () => {
+    expect(() => helmLdflags("v3.21.4", "1")).toThrow(/versions.kubernetes "1"/);
   });
 });

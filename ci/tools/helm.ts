@@ -268,3 +268,15 @@ export async function runHelm(argv: readonly string[], opts: RunHelmOptions = {}
   }
   return { stdout: String(result.stdout), stderr: String(result.stderr) };
 }
+
+/**
+ * Linker flags for `go install helm.sh/helm/v3/cmd/helm@<version>`, as helm's
+ * Makefile sets them: without them helm reports "v3.21" (no patch) and renders
+ * for Kubernetes v1.20, refusing charts whose kubeVersion needs newer.
+ */
+export function helmLdflags(helmVersion: string, kubernetesVersion: string): string {
+  const [major, minor] = kubernetesVersion.replace(/^v/, "").split(".");
+  if (!major || !minor) throw new Error(`versions.kubernetes "${kubernetesVersion}" is not MAJOR.MINOR.PATCH`);
+  const kube = ["helm.sh/helm/v3/pkg/chartutil", "helm.sh/helm/v3/pkg/lint/rules"].flatMap((pkg) => [`-X ${pkg}.k8sVersionMajor=${major}`, `-X ${pkg}.k8sVersionMinor=${minor}`]);
+  return ["-w", "-s", `-X helm.sh/helm/v3/internal/version.version=${helmVersion}`, ...kube].join(" ");
+}
