@@ -51,7 +51,8 @@ async function tables(): Promise<string[]> {
   return rows.map((r) => r.table_name);
 }
 
-describe("Better Auth schema and tokens on PostgreSQL", () => {
+// Password hashing (scrypt) is slow on a loaded 2-core machine: generous timeouts.
+describe("Better Auth schema and tokens on PostgreSQL", { timeout: 60_000 }, () => {
   it("creates its six tables once, even when three replicas migrate at the same time", async () => {
     expect(await tables()).toEqual([]);
     const results = await Promise.all([1, 2, 3].map(() => migrateAuthSchema(config, pool)));
