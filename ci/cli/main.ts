@@ -2,7 +2,7 @@
 // module through the dagger CLI (its own progress output), does what only the
 // host can (loading images into Minikube, writing and replaying run records),
 // and ends with the step table and a verdict.
-//   pipeline:build | pipeline:ci | pipeline:deploy [-- --target minikube|k3s] | pipeline:reproduce -- <record.json | gh-run-id>
+//   pipeline:build | pipeline:ci | pipeline:deploy [-- --target minikube|k3s] [--kubeconfig FILE [--context NAME]] | pipeline:reproduce -- <record.json | gh-run-id>
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { $ } from "zx";
 import { loadProjectConfig, REPO_ROOT } from "../config/load.js";
 import { REGISTRY_ENV } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
+import { loopbackApiServer } from "../tools/kubeconfig.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
 import { type Check, checkContainerRuntime, checkDagger, checkMinikube, formatChecks } from "./preflight.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
@@ -56,6 +57,16 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT): Promis
   return completed;
 }
 
+/** The deploy function's cluster arguments; a loopback API server is tunnelled in by the engine. */
+function clusterArgs(kubeconfig: string, context: string | undefined): string[] {
+  if (!existsSync(kubeconfig)) {
+    console.error(`kubeconfig ${kubeconfig} does not exist: pass --kubeconfig FILE (npm run cluster:up prints the local cluster's)`);
+    process.exit(2);
+  }
+  const loopback = loopbackApiServer(readFileSync(kubeconfig, "utf8"), context);
+  return ["--kubeconfig", `file:${kubeconfig}`, ...(context ? ["--context", context] : []), ...(loopback ? ["--kube-api", `tcp://${loopback.host}:${loopback.port}`] : [])];
+}
+
 async function loadIntoMinikube(profile: string) {
   const dir = join(REPO_ROOT, "runs", "images");
   mkdirSync(dir, { recursive: true });
@@ -89,14 +100,18 @@ switch (command) {
     break;
   }
   case "deploy": {
-    const target = flag("target") ?? config.deploy.defaultTarget;
+    const target = flag("target") ?? (flag("kubeconfig") ? "local" : config.deploy.defaultTarget);
     if (target === "minikube") {
       const profile = flag("profile") ?? "minikube";
       await preflight([await checkMinikube(profile)]);
       await loadIntoMinikube(profile);
       const kubeconfig = flag("kubeconfig") ?? join(homedir(), ".kube", "config");
-      const context = config.deploy.targets.minikube?.context ?? profile;
-      process.exitCode = (await callRecorded("deploy", ["--kubeconfig", `file:${kubeconfig}`, "--context", context, "--target", "minikube"])).verdict === "passed" ? 0 : 1;
+      const context = flag("context") ?? config.deploy.targets.minikube?.context ?? profile;
+      process.exitCode = (await callRecorded("deploy", [...clusterArgs(kubeconfig, context), "--target", "minikube"])).verdict === "passed" ? 0 : 1;
+    } else if (flag("kubeconfig")) {
+      await preflight();
+      const context = flag("context") ?? config.deploy.targets[target]?.context;
+      process.exitCode = (await callRecorded("deploy", [...clusterArgs(flag("kubeconfig")!, context), "--target", target])).verdict === "passed" ? 0 : 1;
     } else {
       await preflight();
       process.exitCode = (await callRecorded("deploy", ["--target", target])).verdict === "passed" ? 0 : 1;

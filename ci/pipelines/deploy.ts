@@ -1,6 +1,6 @@
 // deploy: ci, then install. Images are tagged by content so a cluster never
 // keeps a stale image under a reused tag.
-import type { Directory, Secret } from "@dagger.io/dagger";
+import type { Directory, Secret, Service } from "@dagger.io/dagger";
 import type { ProjectConfig } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
@@ -12,6 +12,8 @@ export interface DeployTarget {
   name: string;
   kubeconfig?: Secret;
   context?: string;
+  /** The API server on the host's loopback, tunnelled in (`--kube-api tcp://127.0.0.1:PORT`). */
+  kubeApi?: Service;
 }
 
 export async function runDeploy(source: Directory, config: ProjectConfig, provenance: ImageProvenance, target: DeployTarget, args: Record<string, string>) {
@@ -32,6 +34,7 @@ export async function runDeploy(source: Directory, config: ProjectConfig, proven
         config,
         images,
         kubeconfig: { secret: target.kubeconfig },
+        ...(target.kubeApi ? { kubeApi: target.kubeApi } : {}),
         ...(target.context ?? targetConfig.context ? { context: (target.context ?? targetConfig.context)! } : {}),
         valuesFiles: targetConfig.valuesFiles,
         imageLoadHint: "npm run pipeline:deploy -- --target minikube (loads {image} with minikube image load)",

@@ -3,7 +3,7 @@
  * entry: the work lives in ci/steps (one module per step) and ci/pipelines
  * (their compositions); the policies in ci/policies are plain TypeScript.
  */
-import { type Container, type Directory, type File, type Secret, argument, dag, func, object } from "@dagger.io/dagger";
+import { type Container, type Directory, type File, type Secret, type Service, argument, dag, func, object } from "@dagger.io/dagger";
 import { PROJECT_CONFIG_FILE, type ProjectConfig, parseProjectConfig } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { withRegistry } from "../images/registry.js";
@@ -122,13 +122,15 @@ export class TodoPipeline {
   /**
    * ci, then install. Without a kubeconfig: an ephemeral k3s cluster inside the
    * engine. With one: that cluster and context (Minikube: run it through
-   * `npm run pipeline:deploy`, which loads the images first).
+   * `npm run pipeline:deploy`, which loads the images first). A kubeconfig
+   * whose server is the host's loopback (Minikube, kind, `npm run cluster:up`)
+   * needs that port tunnelled in: `--kube-api tcp://127.0.0.1:PORT`.
    */
   @func({ cache: "never" })
-  async deploy(kubeconfig?: Secret, context?: string, target?: string): Promise<Directory> {
+  async deploy(kubeconfig?: Secret, context?: string, target?: string, kubeApi?: Service): Promise<Directory> {
     const config = await this.config();
     const name = target ?? (kubeconfig ? "minikube" : config.deploy.defaultTarget);
-    const run = await runDeploy(this.source, config, this.provenance(), { name, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) }, { revision: this.revision, target: name, ...(context ? { context } : {}) });
+    const run = await runDeploy(this.source, config, this.provenance(), { name, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}), ...(kubeApi ? { kubeApi } : {}) }, { revision: this.revision, target: name, ...(context ? { context } : {}) });
     console.log(stepTable(run.record.steps));
     return run.artifacts;
   }

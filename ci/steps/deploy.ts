@@ -69,6 +69,8 @@ export interface InstallOptions {
   context?: string;
   valuesFiles: string[];
   service?: Service;
+  /** The host's loopback API server, tunnelled in by the engine (Minikube, a local cluster). */
+  kubeApi?: Service;
   /** How the diagnosis tells you to load a missing image. */
   imageLoadHint: string;
 }
@@ -82,24 +84,30 @@ export function installAndVerify(o: InstallOptions): Container {
   // A user's kubeconfig is a Secret: mounted, never written into a layer.
   c = "secret" in o.kubeconfig ? c.withMountedSecret("/root/.kube/config", o.kubeconfig.secret) : c.withFile("/root/.kube/config", o.kubeconfig.file);
   if (o.service) c = c.withServiceBinding("k3s", o.service);
-  return c
+  if (o.kubeApi) c = c.withServiceBinding("kube-api", o.kubeApi).withEnvVariable("API_TUNNEL_HOST", "kube-api").withEnvVariable("READY_FILE", "/tmp/api-tunnel-ready");
+  // With a tunnel, each command runs while ci/tools/api-tunnel.ts listens on the kubeconfig's own loopback address.
+  const run = (container: Container, args: string[]) =>
+    o.kubeApi
+      ? container.withExec(["sh", "-c", 'rm -f "$READY_FILE"; ci/node_modules/.bin/tsx ci/tools/api-tunnel.ts & until [ -f "$READY_FILE" ]; do sleep 0.2; done; "$@"', "sh", ...args])
+      : container.withExec(args);
+  c = c
     .withEnvVariable("KUBECONFIG", "/root/.kube/config")
     .withEnvVariable("KUBE_CONTEXT", o.context ?? "")
     .withEnvVariable("IMAGE_LOAD_HINT", o.imageLoadHint)
-    .withEnvVariable("DEPLOY_RUN", String(Date.now()))
-    .withExec([
-      "helm",
-      ...helmUpgradeInstallArgs({
-        release: config.chart.release,
-        chart: config.chart.path,
-        ...cluster,
-        createNamespace: true,
-        wait: true,
-        timeout: "10m",
-        valuesFiles: o.valuesFiles,
-        ...projectConfigValues(config, images),
-      }),
-    ])
-    .withExec(["helm", ...helmTestArgs({ release: config.chart.release, ...cluster, logs: true })])
-    .withExec(["ci/node_modules/.bin/tsx", "ci/cli/verify-deploy.ts"]);
+    .withEnvVariable("DEPLOY_RUN", String(Date.now()));
+  c = run(c, [
+    "helm",
+    ...helmUpgradeInstallArgs({
+      release: config.chart.release,
+      chart: config.chart.path,
+      ...cluster,
+      createNamespace: true,
+      wait: true,
+      timeout: "10m",
+      valuesFiles: o.valuesFiles,
+      ...projectConfigValues(config, images),
+    }),
+  ]);
+  c = run(c, ["helm", ...helmTestArgs({ release: config.chart.release, ...cluster, logs: true })]);
+  return run(c, ["ci/node_modules/.bin/tsx", "ci/cli/verify-deploy.ts"]);
 }
