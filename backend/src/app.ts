@@ -8,9 +8,9 @@ import { z } from "zod";
 import { ConversationNotFound, chatTurn, listConversations, listMessages } from "./agent/chat.js";
 import type { Agent } from "./agent/types.js";
 import type { TokenVerifier } from "./auth.js";
-import type { Db } from "./db/database.js";
+import { type Db, isDatabaseUnavailable } from "./db/database.js";
 import { isMigrated } from "./db/migrations.js";
-import { HttpError, errorBody, sendError } from "./http/errors.js";
+import { HttpError, errorBody, sendError, unavailable } from "./http/errors.js";
 import { idParam, readJson } from "./http/validate.js";
 import { handleMcpRequest } from "./mcp.js";
 import type { Metrics } from "./metrics.js";
@@ -38,6 +38,8 @@ const chatBody = z.strictObject({
   message: z.string().trim().min(1, "message must not be empty").max(4000, "message must be at most 4000 characters"),
 });
 
+const databaseUnavailable = () => unavailable("database_unavailable", "the database is unavailable right now; retry in a few seconds");
+
 export function createApp(deps: AppDeps) {
   const { db, agent, verifyToken, logger, metrics } = deps;
   const app = new Hono<Vars>();
@@ -63,21 +65,30 @@ export function createApp(deps: AppDeps) {
   });
 
   app.onError((err, c) => {
-    if (err instanceof HttpError) return sendError(c, err.status, err.code, err.message);
+    if (isDatabaseUnavailable(err)) {
+      c.get("log")?.warn({ err: err.message }, "database unavailable");
+      err = databaseUnavailable();
+    }
+    if (err instanceof HttpError) return sendError(c, err.status, err.code, err.message, err.headers);
     if (err instanceof ConversationNotFound) return sendError(c, 404, "not_found", err.message);
     c.get("log")?.error({ err }, "unhandled error");
     return sendError(c, 500, "internal_error", "something went wrong on our side; the request id is in the x-request-id header");
   });
   app.notFound((c) => sendError(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
 
+  // Liveness: never touches the database or its pool.
   app.get("/health", (c) => c.json({ status: "ok" }));
+  // Readiness: the database answers (on a connection of its own, so a busy pool
+  // does not delay it) and this build's migrations are applied (checked until
+  // true once; migrations only ever run forward).
+  let migrated = false;
   app.get("/ready", async (c) => {
     try {
       await db.ping();
-      if (!(await isMigrated(db.kysely))) return c.json({ status: "migrating" }, 503);
+      if (!migrated && !(migrated = await isMigrated(db.kysely))) return c.json({ status: "migrating" }, 503, { "retry-after": "5" });
       return c.json({ status: "ready" });
     } catch {
-      return c.json({ status: "database unavailable" }, 503);
+      return c.json({ status: "database unavailable" }, 503, { "retry-after": "5" });
     }
   });
   app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));

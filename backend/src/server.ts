@@ -28,7 +28,10 @@ async function main() {
   const logger = pino({ level: config.logLevel, redact: ["req.headers.authorization", "headers.authorization"] });
   let db;
   try {
-    db = await openDatabase(config);
+    db = await openDatabase({
+      ...config,
+      onConnectionError: (err) => logger.warn({ err: err.message }, "database connection lost; it is replaced on the next request"),
+    });
   } catch (err) {
     logger.fatal({ err: (err as Error).message }, "cannot open the database");
     process.exit(2);

@@ -8,15 +8,22 @@ export class HttpError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
+/** Seconds a client should wait before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+export const unavailable = (code: string, message: string) =>
+  new HttpError(503, code, message, { "retry-after": String(RETRY_AFTER_SECONDS) });
+
 export const errorBody = (code: string, message: string) => ({ error: { code, message } });
 
-export function sendError(c: Context, status: ContentfulStatusCode, code: string, message: string) {
-  return c.json(errorBody(code, message), status);
+export function sendError(c: Context, status: ContentfulStatusCode, code: string, message: string, headers: Record<string, string> = {}) {
+  return c.json(errorBody(code, message), status, headers);
 }
 
 export function describeZodError(error: z.ZodError): string {
