@@ -6,7 +6,8 @@ import { z } from "zod";
 export const verdicts = ["passed", "failed", "skipped"] as const;
 export type Verdict = (typeof verdicts)[number];
 
-const finding = z.object({ severity: z.enum(["error", "warning", "info"]), message: z.string() });
+// rule, file and line when the finding is a rule's (lint-chart: the delivery doctor and the schemas).
+const finding = z.object({ severity: z.enum(["error", "warning", "info"]), message: z.string(), rule: z.string().optional(), file: z.string().optional(), line: z.number().int().positive().optional() });
 
 export const stepSchema = z.object({
   name: z.string(),
