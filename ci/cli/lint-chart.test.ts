@@ -2,6 +2,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
 import { lintChart } from "./lint-chart.js";
@@ -43,5 +44,23 @@ describe("lint-chart checks", () => {
     expect(findings.some((f) => f.severity === "error")).toBe(true);
     expect(text).toMatch(/readOnlyRootFilesystem|read-only/i);
     expect(text).toMatch(/dockerfile\/no-healthcheck/);
+    // Structured: rule, file and line of each finding, for the run record.
+    expect(findings.find((f) => f.rule === "dockerfile/no-healthcheck")).toMatchObject({ severity: "warning", file: config.apps.backend.dockerfile, line: expect.any(Number) });
   }, 120_000);
+
+  it("report a plaintext password planted in values.yaml once (npm run pipeline:lint-chart on a copy)", async () => {
+    const root = copyRepo();
+    const values = join(root, config.chart.path, "values.yaml");
+    const text = readFileSync(values, "utf8");
+    expect(text).toContain("  podAnnotations: {}\n");
+    writeFileSync(values, text.replace("  podAnnotations: {}\n", '  podAnnotations:\n    db-password: "hunter2-in-plain-text"\n'));
+    const line = readFileSync(values, "utf8").split("\n").findIndex((l) => l.includes("hunter2-in-plain-text")) + 1;
+    const r = await execa("npm", ["run", "-s", "pipeline:lint-chart", "--", "--json"], { cwd: REPO_ROOT, env: { REPO_ROOT: root }, reject: false });
+    const findings = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Array<{ rule?: string; file?: string; line?: number; severity: string; message: string }>;
+    const about = findings.filter((f) => f.line === line || f.message.includes("hunter2") || f.message.includes("db-password"));
+    expect(about.map((f) => ({ rule: f.rule, file: f.file, line: f.line, severity: f.severity }))).toEqual([
+      { rule: "secret/plaintext", file: join(config.chart.path, "values.yaml"), line, severity: "error" },
+    ]);
+    expect(r.exitCode).toBe(1);
+  }, 240_000);
 });

@@ -35,7 +35,7 @@ describe("pipeline:doctor CLI", () => {
     const r = await onFixture("ports-service-target", []);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^SEVERITY\s+LOCATION\s+RULE\s+MESSAGE/);
-    expect(r.stdout).toContain("error     chart/templates/service.yaml:14  ports/drift");
+    expect(r.stdout).toContain("error     chart/templates/service.yaml:14  port/drift");
     expect(r.stdout).toMatch(/fix: Set targetPort/);
     expect(r.stdout).toContain("delivery doctor: 1 error, 0 warnings");
   });
@@ -78,9 +78,9 @@ describe("pipeline:doctor CLI", () => {
   });
 
   it("--explain RULE prints why, the fix and an example", async () => {
-    const r = await cli(["--explain", "ports/drift"]);
+    const r = await cli(["--explain", "port/drift"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ports\/drift \(error\): /);
+    expect(r.stdout).toMatch(/^port\/drift \(error\): /);
     expect(r.stdout).toMatch(/Why: .*\n\nFix: .*\n\nBad:\n {4}.*\n[\s\S]*Good:\n {4}/);
   });
 
@@ -97,7 +97,7 @@ describe("pipeline:doctor CLI", () => {
   it.each([
     [["--explain", "nope/rule"], /no such rule; use one of: chart\/render-failed/],
     [[], /--chart PATH is required/],
-    [["--chart", "helm/todo-app", "--format", "xml"], /--format xml: use table, json or sarif/],
+    [["--chart", "helm/todo-app", "--format", "xml"], /--format xml: use table, json, sarif or github/],
     [["--chart", "does/not/exist"], /not a chart directory \(no Chart.yaml there\); pass the directory that holds Chart.yaml/],
     [["--chart", "helm/todo-app", "--values", "missing.yaml"], /--values file .*missing.yaml does not exist/],
     [["--chart", "helm/todo-app", "--dockerfile", "nope/Dockerfile"], /--dockerfile .*nope\/Dockerfile does not exist/],

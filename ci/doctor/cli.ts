@@ -1,7 +1,8 @@
-// npm run pipeline:doctor -- --chart PATH [--values FILE]... [--dockerfile PATH]...
-//   [--format table|json|sarif] [--explain RULE] [--external NAME]... [--kube-version V]
+// npx delivery-doctor --chart PATH [--values FILE]... [--dockerfile PATH]...
+//   [--format table|json|sarif|github] [--explain RULE] [--external NAME]... [--kube-version V]
 //   [--no-helm] [--config FILE | --no-config]
-// Exit: 0 no errors (warnings allowed), 1 an error-severity finding, 2 bad usage.
+// (also npm run pipeline:doctor -- …). Exit: 0 no errors (warnings allowed),
+// 1 an error-severity finding, 2 bad usage, 3 the doctor itself failed.
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,10 +18,11 @@ import type { DoctorProjectConfig } from "./types.js";
 /** Kubernetes version helm renders for when no todo.config.yaml names one (a test keeps it equal to ours). */
 export const DEFAULT_KUBE_VERSION = "1.33.4";
 
-export const USAGE = `usage: npm run pipeline:doctor -- --chart PATH [--values FILE]... [--dockerfile PATH]...
-         [--format table|json|sarif] [--external NAME]... [--kube-version X.Y.Z] [--no-helm]
+export const USAGE = `usage: npx delivery-doctor --chart PATH [--values FILE]... [--dockerfile PATH]...
+         [--format table|json|sarif|github] [--external NAME]... [--kube-version X.Y.Z] [--no-helm]
          [--config todo.config.yaml | --no-config]
-       npm run pipeline:doctor -- --explain RULE
+       npx delivery-doctor --explain RULE
+exit: 0 no error (warnings allowed), 1 an error found, 2 bad usage, 3 the doctor failed
 rules: ${RULES.map((r) => r.id).join(", ")}`;
 
 export interface CliIO {
@@ -48,18 +50,22 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     if (!values.chart) throw new UsageError("--chart PATH is required: pass the chart directory (the one holding Chart.yaml)");
     const format = (values.format ?? "table") as Format;
-    if (!(format in FORMATTERS)) throw new UsageError(`--format ${values.format}: use table, json or sarif`);
+    if (!(format in FORMATTERS)) throw new UsageError(`--format ${values.format}: use table, json, sarif or github`);
     if (values.config && values["no-config"]) throw new UsageError("--config and --no-config exclude each other; pass one");
 
     let projectConfig: DoctorProjectConfig | undefined;
+    let policy = false;
     let kubeVersion = values["kube-version"];
     if (!values["no-config"]) {
-      const root = values.config ? dirname(resolve(io.cwd, values.config)) : io.cwd;
       if (values.config && !existsSync(resolve(io.cwd, values.config))) throw new UsageError(`--config ${values.config} does not exist; pass the path of todo.config.yaml or drop --config`);
-      if (existsSync(resolve(root, PROJECT_CONFIG_FILE))) {
+      // Our todo.config.yaml describes our apps: it applies to a chart inside its repository, or when asked for.
+      const root = values.config ? dirname(resolve(io.cwd, values.config)) : configRootOf(resolve(io.cwd, values.chart));
+      if (root !== undefined) {
         const cfg = loadProjectConfig(root);
         projectConfig = cfg;
         kubeVersion ??= cfg.versions.kubernetes;
+        // The house policy is for the chart the config names (ours), not for any chart it is pointed at.
+        policy = resolve(root, cfg.chart.path) === resolve(io.cwd, values.chart);
       }
     }
     kubeVersion ??= DEFAULT_KUBE_VERSION;
@@ -78,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       ...(renderedManifests !== undefined ? { renderedManifests } : {}),
       ...(renderError !== undefined ? { renderError } : {}),
       ...(projectConfig ? { projectConfig } : {}),
+      policy,
       externalNames: values.external ?? [],
       cwd: io.cwd,
     });
@@ -92,6 +99,14 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return 2;
     }
     throw err;
+  }
+}
+
+/** The nearest directory at or above the chart that holds todo.config.yaml (the repository the chart is in). */
+export function configRootOf(chartDir: string): string | undefined {
+  for (let dir = chartDir; ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, PROJECT_CONFIG_FILE))) return dir;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
@@ -115,7 +130,8 @@ function parse(argv: readonly string[]) {
   }).values;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** The command line: argv from the process, paths relative to where the command was typed. */
+export function runCli(): void {
   // npm run sets INIT_CWD to where the command was typed; relative paths are relative to it.
   const cwd = process.env.INIT_CWD ?? process.cwd();
   main(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), cwd }).then(
@@ -124,7 +140,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     },
     (err: unknown) => {
       process.stderr.write(`delivery doctor failed: ${(err as Error).stack ?? String(err)}\n`);
-      process.exitCode = 2;
+      process.exitCode = 3;
     },
   );
 }
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runCli();

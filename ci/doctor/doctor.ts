@@ -1,6 +1,6 @@
 // runDoctor: read (reader.ts), parse, run the pure rules, sort the findings.
 import { parseDockerfile } from "./dockerfile.js";
-import { manifestsFromPlainYaml, manifestsFromRendered } from "./manifests.js";
+import { manifestsFromPlainYaml, manifestsFromRendered, renderedYamlError } from "./manifests.js";
 import { manifestsFromText, mergeValues } from "./text-render.js";
 import { DoctorUsageError, readChart, readDockerfiles, type RawChart, type RawFile } from "./reader.js";
 import { RULES } from "./rules/index.js";
@@ -19,6 +19,8 @@ export interface DoctorOptions {
   projectConfig?: DoctorProjectConfig;
   /** Secret/ConfigMap names created outside the chart. */
   externalNames?: readonly string[];
+  /** Run the house policy rules too (this repository's own chart). */
+  policy?: boolean;
   /** Base for reading relative paths and for the paths findings show (default process.cwd()). */
   cwd?: string;
 }
@@ -37,13 +39,16 @@ export function buildInputs(raw: {
   renderError?: string;
   projectConfig?: DoctorProjectConfig;
   externalNames?: readonly string[];
+  policy?: boolean;
 }): DoctorInputs {
   const { chart } = raw;
   const templates = chart.templates.map((t) => ({ file: t.file, rel: t.rel, text: t.text }));
-  const valuesFiles = [...(chart.values ? [chart.values] : []), ...chart.valuesFiles].map((f) => parseYamlFile(f.file, f.text));
+  // values.yaml passed again with --values is one file: read (and reported) once.
+  const valuesFiles = [...(chart.values ? [chart.values] : []), ...chart.valuesFiles].filter((f, i, all) => all.findIndex((x) => x.file === f.file) === i).map((f) => parseYamlFile(f.file, f.text));
   let manifests;
   let complete: boolean;
-  if (raw.renderedManifests !== undefined) {
+  const renderError = raw.renderError ?? (raw.renderedManifests !== undefined ? renderedYamlError(raw.renderedManifests) : undefined);
+  if (raw.renderedManifests !== undefined && renderError === undefined) {
     manifests = manifestsFromRendered(raw.renderedManifests, { renderedFile: `${chart.chartDir} (helm template)`, templates, valuesFiles });
     complete = true;
   } else {
@@ -57,7 +62,7 @@ export function buildInputs(raw: {
       chart: { name: String(chartMeta.name ?? ""), version: String(chartMeta.version ?? ""), appVersion: String(chartMeta.appVersion ?? "") },
     };
     manifests = yamlTemplates.flatMap((t) => (t.text.includes("{{") ? manifestsFromText(t, ctx) : manifestsFromPlainYaml(t.file, t.text)));
-    complete = raw.renderError === undefined && plain.length === yamlTemplates.length;
+    complete = renderError === undefined && plain.length === yamlTemplates.length;
   }
   return {
     chartDir: chart.chartDir,
@@ -66,16 +71,19 @@ export function buildInputs(raw: {
     templates,
     manifests,
     complete,
-    ...(raw.renderError !== undefined ? { renderError: raw.renderError } : {}),
+    ...(renderError !== undefined ? { renderError } : raw.renderedManifests !== undefined ? { rendered: raw.renderedManifests } : {}),
     dockerfiles: raw.dockerfiles.map((d) => parseDockerfile(d.file, d.text)),
     ...(raw.projectConfig ? { project: raw.projectConfig } : {}),
     externalNames: raw.externalNames ?? [],
+    policy: raw.policy === true,
   };
 }
 
 /** Runs the rules over parsed inputs (pure). */
 export function analyze(inputs: DoctorInputs, rules: readonly Rule[] = RULES): Finding[] {
-  return sortFindings(rules.flatMap((r) => r.check(inputs)));
+  // House policy rules judge whole objects of our own chart: never objects read as text.
+  const rendered = { ...inputs, manifests: inputs.manifests.filter((m) => !m.partial) };
+  return sortFindings(rules.filter((r) => !r.policy || inputs.policy).flatMap((r) => r.check(r.policy ? rendered : inputs)));
 }
 
 /** The doctor's API for the pipeline: findings for a chart, its values files and Dockerfiles. */
@@ -90,6 +98,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
       ...(o.renderError !== undefined ? { renderError: o.renderError } : {}),
       ...(o.projectConfig ? { projectConfig: o.projectConfig } : {}),
       ...(o.externalNames ? { externalNames: o.externalNames } : {}),
+      policy: o.policy === true,
     }),
   );
 }
@@ -132,6 +141,7 @@ export function doctorOnFiles(o: Omit<DoctorOptions, "cwd"> & { files: ReadonlyM
       ...(o.renderError !== undefined ? { renderError: o.renderError } : {}),
       ...(o.projectConfig ? { projectConfig: o.projectConfig } : {}),
       ...(o.externalNames ? { externalNames: o.externalNames } : {}),
+      policy: o.policy === true,
     }),
   );
 }

@@ -19,7 +19,8 @@ export function materialize(defect?: string): { root: string; cleanup(): void } 
   const root = mkdtempSync(join(tmpdir(), "doctor-fixture-"));
   cpSync(join(FIXTURES, "clean"), root, { recursive: true });
   if (defect) {
-    const dir = join(FIXTURES, "defects", defect);
+    // "name" is a defect of fixtures/defects; "classes/name" any directory under fixtures.
+    const dir = join(FIXTURES, defect.includes("/") ? defect : join("defects", defect));
     if (!existsSync(dir)) throw new Error(`no fixture ${dir}`);
     cpSync(dir, root, { recursive: true });
   }
@@ -27,13 +28,14 @@ export function materialize(defect?: string): { root: string; cleanup(): void } 
 }
 
 /** Runs the doctor on a fixture the way the CLI does: rendered by the host's helm unless text mode. */
-export async function doctorOnFixture(defect: string | undefined, opts: { project?: boolean; helm?: boolean } = {}): Promise<Finding[]> {
+export async function doctorOnFixture(defect: string | undefined, opts: { project?: boolean; helm?: boolean; values?: string[]; dockerfiles?: string[] } = {}): Promise<Finding[]> {
   const { root, cleanup } = materialize(defect);
   try {
-    const render = opts.helm === false ? {} : await renderChart({ chartPath: "chart", kubeVersion: FIXTURE_KUBE_VERSION, cwd: root });
+    const render = opts.helm === false ? {} : await renderChart({ chartPath: "chart", valuesFiles: opts.values ?? [], kubeVersion: FIXTURE_KUBE_VERSION, cwd: root });
     return await runDoctor({
       chartPath: "chart",
-      dockerfiles: ["docker/web/Dockerfile"],
+      valuesFiles: opts.values ?? [],
+      dockerfiles: opts.dockerfiles ?? ["docker/web/Dockerfile"],
       cwd: root,
       ...(render.manifests !== undefined ? { renderedManifests: render.manifests } : {}),
       ...(render.error !== undefined ? { renderError: render.error } : {}),

@@ -17,8 +17,12 @@ const POD_TEMPLATE_PATH: Record<string, Path> = {
   CronJob: ["spec", "jobTemplate", "spec", "template"],
 };
 
+const LONG_RUNNING = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"]);
+
 export interface PodOwner {
   manifest: Manifest;
+  /** Runs until stopped (Deployment, StatefulSet, DaemonSet, ReplicaSet), not to completion (Job, Pod). */
+  longRunning: boolean;
   /** Path of the pod template (or [] for a bare Pod). */
   templatePath: Path;
   labels: Record<string, string>;
@@ -37,7 +41,7 @@ export function podOwners(manifests: readonly Manifest[], opts: { hooks?: boolea
     if (!tp) continue;
     const tmpl = asObj(tp.length ? getIn(m.obj, tp) : m.obj);
     const labels = Object.fromEntries(Object.entries(asObj(getIn(tmpl, ["metadata", "labels"]))).map(([k, v]) => [k, String(v)]));
-    out.push({ manifest: m, templatePath: tp, labels, spec: asObj(tmpl.spec), specPath: [...tp, "spec"] });
+    out.push({ manifest: m, longRunning: LONG_RUNNING.has(m.kind), templatePath: tp, labels, spec: asObj(tmpl.spec), specPath: [...tp, "spec"] });
   }
   return out;
 }
@@ -75,9 +79,47 @@ export function containerPorts(c: Obj): Array<{ name?: string; port: number; ind
   });
 }
 
-export function selectorMatches(selector: Record<string, unknown>, labels: Record<string, string>): boolean {
-  const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === String(v));
+/**
+ * Whether a selector picks pods with these labels: a Service's plain map (empty
+ * selects nothing), or a LabelSelector with matchLabels and matchExpressions
+ * (empty selects everything; `labelSelector` says which when the shape cannot).
+ */
+export function selectorMatches(selector: unknown, labels: Record<string, string>, labelSelector?: boolean): boolean {
+  const sel = asObj(selector);
+  if (!(labelSelector ?? ("matchLabels" in sel || "matchExpressions" in sel))) {
+    const entries = Object.entries(sel);
+    return entries.length > 0 && entries.every(([k, v]) => labels[k] === String(v));
+  }
+  if (!Object.entries(asObj(sel.matchLabels)).every(([k, v]) => labels[k] === String(v))) return false;
+  return asArr(sel.matchExpressions).every((e) => {
+    const { key, operator, values } = asObj(e);
+    const has = String(key) in labels;
+    const inValues = asArr(values).map(String).includes(labels[String(key)] ?? "");
+    if (operator === "In") return has && inValues;
+    if (operator === "NotIn") return !has || !inValues;
+    if (operator === "Exists") return has;
+    if (operator === "DoesNotExist") return !has;
+    return false;
+  });
+}
+
+/** A probe's or Service's port (number or name) as the number a container declares, if it does. */
+export function resolvePort(port: unknown, c: Obj): number | undefined {
+  const ports = containerPorts(c);
+  if (typeof port === "string" && !/^\d+$/.test(port)) return ports.find((p) => p.name === port)?.port;
+  return ports.find((p) => p.port === Number(port))?.port;
+}
+
+const QUANTITY_SUFFIX: Record<string, number> = {
+  "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** A Kubernetes quantity ("500m", "1Gi", 2) as a number, or undefined when malformed. */
+export function parseQuantity(q: unknown): number | undefined {
+  if (typeof q === "number") return Number.isFinite(q) ? q : undefined;
+  const m = typeof q === "string" ? /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(q.trim()) : null;
+  return m ? Number(m[1]) * QUANTITY_SUFFIX[m[2] ?? ""]! : undefined;
 }
 
 /** Image reference split into repository, tag and digest (registry port colons handled). */

@@ -5,7 +5,7 @@ import { imageBaseName, parseImageRef, type ContainerRef } from "./k8s.js";
 import type { DoctorInputs, KnownApp } from "./types.js";
 import { allContainers } from "./k8s.js";
 
-export function knownAppOf(inputs: DoctorInputs, c: ContainerRef): { name: string; app: KnownApp } | undefined {
+export function knownAppOf(inputs: DoctorInputs, c: Pick<ContainerRef, "container">): { name: string; app: KnownApp } | undefined {
   if (!inputs.project || typeof c.container.image !== "string") return undefined;
   const repo = parseImageRef(c.container.image).repository;
   for (const [name, app] of Object.entries(inputs.project.apps)) {
@@ -30,13 +30,21 @@ export function dockerfileOf(inputs: DoctorInputs, c: ContainerRef): Dockerfile 
     const d = inputs.dockerfiles.find((df) => df.file.replace(/\\/g, "/").endsWith(known.app.dockerfile!));
     if (d) return d;
   }
-  const base = imageBaseName(parseImageRef(c.container.image).repository).toLowerCase();
+  const ref = parseImageRef(c.container.image);
+  const base = imageBaseName(ref.repository).toLowerCase();
   const tokens = base.split(/[-_.]/);
-  const byName = inputs.dockerfiles.filter((df) => {
-    const n = dockerfileAppName(df.file);
-    return n !== "" && (n === base || tokens.includes(n) || (known !== undefined && n === known.name));
-  });
-  if (byName.length === 1) return byName[0];
+  // By the image's name first, then the container's name, then the tag's words
+  // (todo-app:frontend-v1.0 built from frontend/Dockerfile): the first that picks exactly one.
+  const tiers: Array<(n: string) => boolean> = [
+    (n) => n === base || tokens.includes(n) || (known !== undefined && n === known.name),
+    (n) => n === c.name.toLowerCase(),
+    (n) => (ref.tag ?? "").toLowerCase().split(/[-_.]/).includes(n),
+  ];
+  for (const tier of tiers) {
+    const hits = inputs.dockerfiles.filter((df) => dockerfileAppName(df.file) !== "" && tier(dockerfileAppName(df.file)));
+    if (hits.length === 1) return hits[0];
+    if (hits.length > 1) return undefined;
+  }
   // One Dockerfile and one image in the whole chart: they belong together.
   if (inputs.dockerfiles.length === 1) {
     const images = new Set(allContainers(inputs.manifests).filter((x) => !x.init && typeof x.container.image === "string").map((x) => parseImageRef(x.container.image as string).repository));

@@ -207,3 +207,15 @@ export function manifestsFromPlainYaml(file: string, text: string): Manifest[] {
     .filter((d) => d.errors.length === 0 && isMap(d.contents))
     .map((doc) => makeManifest(doc.toJS() as Record<string, unknown>, doc, (path) => ({ file, line: lineOfPath(doc, lc, path) })));
 }
+
+/** helm rendered text that is not YAML (a template printing a bad indent): the first error, naming the template. */
+export function renderedYamlError(rendered: string): string | undefined {
+  const docs = parseAllDocuments(rendered, { uniqueKeys: false });
+  for (const d of Array.isArray(docs) ? docs : []) {
+    if (d.errors.length === 0) continue;
+    const before = rendered.slice(0, d.errors[0]!.pos[0]);
+    const source = [...before.matchAll(/^# Source: (.+)$/gm)].pop()?.[1]?.trim();
+    return `rendered YAML from ${source ?? "(unknown template)"} is invalid: ${d.errors[0]!.message.split("\n")[0]}`;
+  }
+  return undefined;
+}

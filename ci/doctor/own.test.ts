@@ -39,6 +39,6 @@ describe("our own chart and Dockerfiles are clean", () => {
     const findings = await runDoctor({ chartPath: chart, dockerfiles, renderedManifests: render.manifests!, projectConfig: broken, cwd: REPO_ROOT });
     const rules = new Set(findings.map((f) => f.rule));
     expect(rules).toContain("probe/unserved-path");
-    expect(findings.filter((f) => f.rule === "ports/drift").map((f) => f.file)).toEqual(expect.arrayContaining([config.apps.backend.dockerfile, join(chart, "templates/backend-deployment.yaml")]));
+    expect(findings.filter((f) => f.rule === "port/drift").map((f) => f.file)).toEqual(expect.arrayContaining([config.apps.backend.dockerfile, join(chart, "templates/backend-deployment.yaml")]));
   });
 });

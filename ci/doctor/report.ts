@@ -80,5 +80,13 @@ export function explain(rule: Rule): string {
 
 const indent = (s: string) => s.split("\n").map((l) => `    ${l}`).join("\n");
 
-export type Format = "table" | "json" | "sarif";
-export const FORMATTERS: Record<Format, (f: readonly Finding[]) => string> = { table: formatTable, json: formatJson, sarif: formatSarif };
+const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+
+/** GitHub Actions workflow commands: one annotation per finding on the file and line. */
+export function formatGithub(findings: readonly Finding[]): string {
+  return findings.map((f) => `::${f.severity} file=${escapeProperty(f.file)},line=${Math.max(1, f.line)},title=${escapeProperty(f.rule)}::${escapeData(`${f.message}. Fix: ${f.fix}`)}\n`).join("");
+}
+
+export type Format = "table" | "json" | "sarif" | "github";
+export const FORMATTERS: Record<Format, (f: readonly Finding[]) => string> = { table: formatTable, json: formatJson, sarif: formatSarif, github: formatGithub };

@@ -17,15 +17,16 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("helm create scaffold", () => {
-  it("finds the untagged busybox test image, and warns about what it cannot confirm", async () => {
+  it("no error: warns of the untagged busybox test image and of what it cannot confirm", async () => {
     const render = await renderChart({ chartPath: "mychart", kubeVersion: FIXTURE_KUBE_VERSION, cwd: dir });
     const findings = await runDoctor({ chartPath: "mychart", renderedManifests: render.manifests!, cwd: dir });
     expect(findings.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line}`)).toEqual([
-      "error image/mutable-tag mychart/templates/tests/test-connection.yaml:12",
       "warning container/no-resources mychart/templates/deployment.yaml:36",
       "warning container/runs-as-root mychart/templates/deployment.yaml:36",
       "warning container/no-resources mychart/templates/tests/test-connection.yaml:11",
       "warning container/runs-as-root mychart/templates/tests/test-connection.yaml:11",
+      // Untagged, but in a helm test pod that runs on demand: a warning, not an error (issue 11).
+      "warning image/mutable-tag mychart/templates/tests/test-connection.yaml:12",
       // The probes are copied from values.yaml with toYaml: the path is written there, so the finding is too.
       "warning probe/unconfirmed-path mychart/values.yaml:129",
       "warning probe/unconfirmed-path mychart/values.yaml:133",

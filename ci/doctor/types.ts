@@ -56,11 +56,15 @@ export interface KnownApp {
   port: number;
   routes: readonly string[];
   dockerfile?: string;
+  /** Paths the probes must use (house policy rules). */
+  health?: { liveness: string; readiness: string };
 }
 
 /** The slice of todo.config.yaml the doctor uses; the full ProjectConfig is assignable to it. */
 export interface DoctorProjectConfig {
   apps: Record<string, KnownApp>;
+  /** The uid/gid our images run as (house policy rules). */
+  runtimeUser?: { uid: number; gid: number };
 }
 
 /** Everything the rules look at, already parsed: rules are pure functions of this. */
@@ -78,10 +82,14 @@ export interface DoctorInputs {
   complete: boolean;
   /** helm's error when rendering failed. */
   renderError?: string;
+  /** What helm rendered, when it did (rules ask whether a template's text made it into the release). */
+  rendered?: string;
   dockerfiles: Dockerfile[];
   project?: DoctorProjectConfig;
   /** Secret/ConfigMap names created outside the chart (declared by the caller). */
   externalNames: readonly string[];
+  /** Whether the house policy rules (Rule.policy) run: this repository's own chart, not anyone's. */
+  policy?: boolean;
 }
 
 export interface Rule {
@@ -94,5 +102,11 @@ export interface Rule {
   fix: string;
   /** A defective snippet and its correction, for --explain and the README. */
   example: { bad: string; good: string };
+  /**
+   * A house policy of this repository (restricted pod security, default-deny
+   * NetworkPolicies, health paths from todo.config.yaml): runs only when
+   * DoctorInputs.policy is set, and only on rendered (not text-read) objects.
+   */
+  policy?: boolean;
   check(inputs: DoctorInputs): Finding[];
 }

@@ -1,5 +1,6 @@
-// lint-chart: ci/cli/lint-chart.ts (helm lint --strict, helm template, schemas,
-// chart policies, delivery doctor) in the toolbox: the same code the host runs.
+// lint-chart: ci/cli/lint-chart.ts (helm lint --strict, helm template, the
+// Kubernetes and values schemas, then the delivery doctor with the house policy)
+// in the toolbox: the same code the host runs. Findings carry rule, file and line.
 import { type Directory, ReturnType } from "@dagger.io/dagger";
 import type { ProjectConfig } from "../config/project-config.js";
 import type { StepResult } from "../policies/run-record.js";

@@ -73,11 +73,16 @@ export const prodInstallBeforeBuild: Rule = {
     const out: Finding[] = [];
     eachDockerfile(inputs, (df) => {
       const reported = new Set<number>();
+      // The production-only install whose node_modules each stage ends with, so a later
+      // stage that copies them (COPY --from=deps …/node_modules) and builds is caught too.
+      const endsWith = new Map<string, Instruction>();
       for (const stage of df.stages) {
         let prod: Instruction | undefined;
         let prodEnv = false;
         for (const ins of history(stage)) {
           if (ins.keyword === "ENV" && /\bNODE_ENV=["']?production\b/.test(ins.raw)) prodEnv = true;
+          const from = ins.keyword === "COPY" && /node_modules/.test(ins.rest) ? /--from=(\S+)/.exec(ins.args)?.[1] : undefined;
+          if (from !== undefined && endsWith.has(from)) prod ??= endsWith.get(from);
           if (ins.keyword !== "RUN") continue;
           const cmd = runCommand(ins);
           for (const part of cmd.split(/&&|;|\n/)) {
@@ -90,6 +95,7 @@ export const prodInstallBeforeBuild: Rule = {
             }
           }
         }
+        if (prod) for (const key of [stage.name, String(stage.index)]) if (key !== undefined) endsWith.set(key, prod);
       }
     });
     return out;

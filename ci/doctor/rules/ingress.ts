@@ -4,6 +4,7 @@ import { knownAppOf } from "../links.js";
 import type { Finding, Rule } from "../types.js";
 import { finding } from "./finding.js";
 import { PROBES, ingressBackends, probeHandler } from "./ports.js";
+import { servedBy } from "./probes.js";
 
 const REWRITE = "nginx.ingress.kubernetes.io/rewrite-target";
 
@@ -48,6 +49,32 @@ export const rewriteStripsPrefix: Rule = {
         out.push(
           finding(this, ing.locate(["metadata", "annotations", REWRITE]), `Ingress/${ing.name} rewrites ${b.httpPath} to ${target}, stripping ${prefix} before Service/${b.service}${expects ? `, whose app serves ${prefix}` : "; check that the backend does not route under that prefix"}`, expects ? {} : { severity: "warning" }),
         );
+      }
+    }
+    return out;
+  },
+};
+
+export const unservedIngressPath: Rule = {
+  id: "ingress/unserved-path",
+  severity: "error",
+  title: "Ingress path routed to an app that serves none of it",
+  why: "Every request under that path answers 404 from the app behind it; the Ingress, the Service and the pods all look healthy.",
+  fix: "Route only paths the app serves (apps.<app>.routes in todo.config.yaml), or send the path to the app that serves it.",
+  example: { bad: "- path: /admin   # to the frontend, which serves /, /tasks, /api/auth", good: "- path: /tasks" },
+  check(inputs) {
+    const out: Finding[] = [];
+    const owners = podOwners(inputs.manifests, { hooks: false });
+    for (const ing of inputs.manifests.filter((m) => m.kind === "Ingress" && !m.partial)) {
+      for (const b of ingressBackends(ing)) {
+        const path = literalPrefix(b.httpPath ?? "/") || "/";
+        const svc = inputs.manifests.find((m) => m.kind === "Service" && m.name === b.service);
+        if (!svc || path === "/") continue;
+        for (const c of owners.filter((o) => selectorMatches(getIn(svc.obj, ["spec", "selector"]), o.labels)).flatMap(containersOf)) {
+          const known = knownAppOf(inputs, c);
+          if (!known || servedBy(known.app.routes, path) || known.app.routes.some((r) => r.startsWith(path))) continue;
+          out.push(finding(this, ing.locate([...b.path.slice(0, -2), "path"]), `Ingress/${ing.name} sends ${path} to the ${known.name}, which serves none of it (routes: ${known.app.routes.join(", ")})`));
+        }
       }
     }
     return out;

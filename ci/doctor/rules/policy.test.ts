@@ -1,25 +1,32 @@
-// Every chart policy, proven both ways: the real chart (rendered by the real
-// helm) passes with zero findings, and a copy broken in one place is caught by
-// the rule meant to catch it.
+// Every house policy rule (and the general rules they were merged into), proven
+// both ways on our own chart: the real chart (rendered by the real helm) passes
+// with zero findings, and a copy broken in one place is caught by the rule meant
+// to catch it. Each case is that rule's fixture: one defect, in one object.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadProjectConfig, REPO_ROOT } from "../../config/load.js";
 import { helmTemplateArgs, runHelm } from "../../tools/helm.js";
-import { checkRenderedChart, formatFindings, loadSchemaValidator, parseManifests, readChartSources, runChartGate, type Finding, type Manifest } from "./index.js";
+import { analyze, buildInputs } from "../doctor.js";
+import { readChart } from "../reader.js";
+import type { DoctorInputs, Finding, Manifest } from "../types.js";
+import { RULES } from "./index.js";
 
 const config = loadProjectConfig();
-let baseline: Manifest[];
+let baseline: DoctorInputs;
 
 beforeAll(async () => {
+  const chart = join(REPO_ROOT, config.chart.path);
   const argv = helmTemplateArgs({
     release: "todo",
     namespace: "todo",
-    chart: join(REPO_ROOT, config.chart.path),
+    chart,
     kubeVersion: config.versions.kubernetes!,
     // Every optional object on, so each rule has something to bite on.
     set: { "metrics.serviceMonitor.enabled": true, "backend.autoscaling.enabled": true },
   });
-  baseline = parseManifests((await runHelm(argv)).stdout);
+  baseline = buildInputs({ chart: readChart(chart, [], REPO_ROOT), dockerfiles: [], renderedManifests: (await runHelm(argv)).stdout, projectConfig: config, policy: true });
 }, 60_000);
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -31,10 +38,14 @@ function obj(ms: any[], kind: string, suffix = ""): any {
 const backend = (ms: any[]) => obj(ms, "Deployment", "-backend").spec.template.spec;
 const backendC = (ms: any[]) => backend(ms).containers[0];
 
+/** The rendered chart with one edit to its objects (as plain data: `ms` are the objects). */
 function broken(edit: (ms: any[]) => void): Finding[] {
-  const copy = structuredClone(baseline) as any[];
-  edit(copy);
-  return checkRenderedChart(copy, config);
+  const manifests: Manifest[] = baseline.manifests.map((m) => ({ ...m, obj: structuredClone(m.obj) }));
+  const objs = manifests.map((m) => m.obj);
+  edit(objs);
+  const kept = manifests.filter((m) => objs.includes(m.obj));
+  const added = objs.filter((o) => !manifests.some((m) => m.obj === o)).map((o: any) => ({ kind: o.kind, name: o.metadata.name, obj: o, locate: manifests[0]!.locate }));
+  return analyze({ ...baseline, manifests: [...kept, ...added] });
 }
 
 function rules(f: Finding[]): string[] {
@@ -42,13 +53,13 @@ function rules(f: Finding[]): string[] {
 }
 
 it("the real chart passes every rule", () => {
-  expect(formatFindings(checkRenderedChart(baseline, config))).toBe("");
+  expect(analyze(baseline)).toEqual([]);
 });
 
 describe("security", () => {
   const cases: [string, string, (ms: any[]) => void][] = [
     ["runAsNonRoot missing", "security/run-as-non-root", (ms) => { delete backend(ms).securityContext.runAsNonRoot; delete backendC(ms).securityContext.runAsNonRoot; }],
-    ["runAsUser 0", "security/run-as-user", (ms) => { backendC(ms).securityContext.runAsUser = 0; }],
+    ["runAsUser 0", "container/runs-as-root", (ms) => { backendC(ms).securityContext.runAsUser = 0; }],
     ["a uid other than runtimeUser.uid", "security/runtime-user", (ms) => { backendC(ms).securityContext.runAsUser = 1000; }],
     ["an fsGroup other than runtimeUser.gid", "security/runtime-user", (ms) => { backend(ms).securityContext.fsGroup = 1000; }],
     ["no fsGroup", "security/fs-group", (ms) => { delete backend(ms).securityContext.fsGroup; }],
@@ -62,7 +73,7 @@ describe("security", () => {
     ["a service account token mounted", "security/service-account-token", (ms) => { delete backend(ms).automountServiceAccountToken; }],
     ["host network", "security/host-namespaces", (ms) => { backend(ms).hostNetwork = true; }],
     ["a hostPath volume", "security/volume-type", (ms) => { backend(ms).volumes.push({ name: "host", hostPath: { path: "/var/run" } }); }],
-    ["a root test pod", "security/run-as-user", (ms) => { const p = obj(ms, "Pod", "-test").spec; p.securityContext.runAsUser = 0; p.containers[0].securityContext.runAsUser = 0; }],
+    ["a root test pod", "container/runs-as-root", (ms) => { const p = obj(ms, "Pod", "-test").spec; p.securityContext.runAsUser = 0; p.containers[0].securityContext.runAsUser = 0; }],
     ["a root PostgreSQL", "security/run-as-non-root", (ms) => { const p = obj(ms, "StatefulSet").spec.template.spec; p.securityContext.runAsNonRoot = false; p.containers[0].securityContext.runAsNonRoot = false; }],
   ];
   it.each(cases)("%s → %s", (_name, rule, edit) => {
@@ -72,10 +83,10 @@ describe("security", () => {
 
 describe("resources", () => {
   it.each([
-    ["no memory limit", "resources/declared", (ms: any[]) => { delete backendC(ms).resources.limits.memory; }],
-    ["no resources on the test pod", "resources/declared", (ms: any[]) => { delete obj(ms, "Pod", "-test").spec.containers[0].resources; }],
-    ["not a quantity", "resources/declared", (ms: any[]) => { backendC(ms).resources.requests.cpu = "lots"; }],
-    ["a request above its limit", "resources/request-within-limit", (ms: any[]) => { backendC(ms).resources.requests.memory = "2Gi"; }],
+    ["no memory limit", "container/no-resources", (ms: any[]) => { delete backendC(ms).resources.limits.memory; }],
+    ["no resources on the test pod", "container/no-resources", (ms: any[]) => { delete obj(ms, "Pod", "-test").spec.containers[0].resources; }],
+    ["not a quantity", "container/no-resources", (ms: any[]) => { backendC(ms).resources.requests.cpu = "lots"; }],
+    ["a request above its limit", "resource/request-above-limit", (ms: any[]) => { backendC(ms).resources.requests.memory = "2Gi"; }],
   ] as const)("%s → %s", (_n, rule, edit) => {
     expect(rules(broken(edit))).toEqual([rule]);
   });
@@ -83,12 +94,12 @@ describe("resources", () => {
 
 describe("probes", () => {
   it.each([
-    ["liveness on a path the backend does not serve", "probes/served-path", (ms: any[]) => { backendC(ms).livenessProbe.httpGet.path = "/healthz"; }],
-    ["readiness on a served path that is not the configured one", "probes/health-path", (ms: any[]) => { backendC(ms).readinessProbe.httpGet.path = "/health"; }],
-    ["a frontend probe on a backend path", "probes/served-path", (ms: any[]) => { obj(ms, "Deployment", "-frontend").spec.template.spec.containers[0].readinessProbe.httpGet.path = "/ready"; }],
-    ["a probe on an undeclared port", "probes/port", (ms: any[]) => { backendC(ms).startupProbe.httpGet.port = 9999; }],
-    ["an exec probe where an HTTP one belongs", "probes/http-path", (ms: any[]) => { backendC(ms).livenessProbe = { exec: { command: ["true"] } }; }],
-    ["no readiness probe on PostgreSQL", "probes/present", (ms: any[]) => { delete obj(ms, "StatefulSet").spec.template.spec.containers[0].readinessProbe; }],
+    ["liveness on a path the backend does not serve", "probe/unserved-path", (ms: any[]) => { backendC(ms).livenessProbe.httpGet.path = "/healthz"; }],
+    ["readiness on a served path that is not the configured one", "probe/health-path", (ms: any[]) => { backendC(ms).readinessProbe.httpGet.path = "/health"; }],
+    ["a frontend probe on a backend path", "probe/unserved-path", (ms: any[]) => { obj(ms, "Deployment", "-frontend").spec.template.spec.containers[0].readinessProbe.httpGet.path = "/ready"; }],
+    ["a probe on an undeclared port", "port/drift", (ms: any[]) => { backendC(ms).startupProbe.httpGet.port = 9999; }],
+    ["an exec probe where an HTTP one belongs", "probe/not-http", (ms: any[]) => { backendC(ms).livenessProbe = { exec: { command: ["true"] } }; }],
+    ["no readiness probe on PostgreSQL", "probe/missing", (ms: any[]) => { delete obj(ms, "StatefulSet").spec.template.spec.containers[0].readinessProbe; }],
   ] as const)("%s → %s", (_n, rule, edit) => {
     expect(rules(broken(edit))).toEqual([rule]);
   });
@@ -96,21 +107,21 @@ describe("probes", () => {
 
 describe("ports", () => {
   it.each([
-    ["the backend listening on another port", "ports/container", (ms: any[]) => { backendC(ms).ports[0].containerPort = 8080; }],
-    ["PORT env disagreeing with the containerPort", "ports/container", (ms: any[]) => { backendC(ms).env.find((e: any) => e.name === "PORT").value = "9000"; }],
-    ["a Service targeting an unknown port name", "ports/service-target", (ms: any[]) => { obj(ms, "Service", "-backend").spec.ports[0].targetPort = "web"; }],
-    ["a Service selecting nothing", "ports/service-selector", (ms: any[]) => { obj(ms, "Service", "-frontend").spec.selector["app.kubernetes.io/component"] = "web"; }],
-    ["an Ingress on a port the Service lacks", "ports/ingress-backend", (ms: any[]) => { obj(ms, "Ingress").spec.rules[0].http.paths[0].backend.service.port = { name: "https" }; }],
-    ["an Ingress to a Service not in the chart", "ports/ingress-backend", (ms: any[]) => { obj(ms, "Ingress").spec.rules[0].http.paths[0].backend.service.name = "frontend-service"; }],
-    ["an Ingress path the frontend does not serve", "ports/ingress-path", (ms: any[]) => { obj(ms, "Ingress").spec.rules[0].http.paths[0].path = "/admin"; }],
-    ["a NetworkPolicy opening a port nobody listens on", "ports/network-policy", (ms: any[]) => { obj(ms, "NetworkPolicy", "-backend").spec.ingress[0].ports[0].port = 8001; }],
-    ["a Deployment selector that misses its pods", "ports/selector", (ms: any[]) => { obj(ms, "Deployment", "-backend").spec.selector.matchLabels["app.kubernetes.io/component"] = "api"; }],
+    ["the backend listening on another port", "port/drift", (ms: any[]) => { backendC(ms).ports[0].containerPort = 8080; }],
+    ["PORT env disagreeing with the containerPort", "port/drift", (ms: any[]) => { backendC(ms).env.find((e: any) => e.name === "PORT").value = "9000"; }],
+    ["a Service targeting an unknown port name", "port/drift", (ms: any[]) => { obj(ms, "Service", "-backend").spec.ports[0].targetPort = "web"; }],
+    ["a Service selecting nothing", "service/selector-mismatch", (ms: any[]) => { obj(ms, "Service", "-frontend").spec.selector["app.kubernetes.io/component"] = "web"; }],
+    ["an Ingress on a port the Service lacks", "port/drift", (ms: any[]) => { obj(ms, "Ingress").spec.rules[0].http.paths[0].backend.service.port = { name: "https" }; }],
+    ["an Ingress to a Service not in the chart", "reference/not-created", (ms: any[]) => { obj(ms, "Ingress").spec.rules[0].http.paths[0].backend.service.name = "frontend-service"; }],
+    ["an Ingress path the frontend does not serve", "ingress/unserved-path", (ms: any[]) => { obj(ms, "Ingress").spec.rules[0].http.paths[0].path = "/admin"; }],
+    ["a NetworkPolicy opening a port nobody listens on", "network/unknown-port", (ms: any[]) => { obj(ms, "NetworkPolicy", "-backend").spec.ingress[0].ports[0].port = 8001; }],
+    ["a Deployment selector that misses its pods", "workload/selector-mismatch", (ms: any[]) => { obj(ms, "Deployment", "-backend").spec.selector.matchLabels["app.kubernetes.io/component"] = "api"; }],
   ] as const)("%s → %s", (_n, rule, edit) => {
     expect(rules(broken(edit))).toContain(rule);
   });
 
   it("a drifted container port is caught by the Service and probe rules too", () => {
-    expect(rules(broken((ms) => { backendC(ms).ports[0].containerPort = 8080; }))).toEqual(["ports/container", "ports/network-policy", "ports/service-target", "probes/port"]);
+    expect(rules(broken((ms) => { backendC(ms).ports[0].containerPort = 8080; }))).toEqual(["network/unknown-port", "port/drift"]);
   });
 });
 
@@ -120,8 +131,8 @@ describe("images", () => {
     ["latest", "todo-backend:latest"],
     ["a malformed digest", "todo-backend@sha256:abc"],
     ["latest with a registry port", "registry.local:5000/todo-backend"],
-  ])("%s → images/pinned", (_n, image) => {
-    expect(rules(broken((ms) => { backendC(ms).image = image; }))).toEqual(["images/pinned"]);
+  ])("%s → image/mutable-tag", (_n, image) => {
+    expect(rules(broken((ms) => { backendC(ms).image = image; }))).toEqual(["image/mutable-tag"]);
   });
 
   it("a version tag or a digest passes", () => {
@@ -132,9 +143,8 @@ describe("images", () => {
 
 describe("secrets in rendered objects", () => {
   it.each([
-    ["a plain DATABASE_URL env", "secrets/env-from-secret", (ms: any[]) => { backendC(ms).env.push({ name: "DATABASE_URL", value: "postgresql://todo@db/todo" }); }],
-    ["a secret key in a ConfigMap", "secrets/configmap", (ms: any[]) => { obj(ms, "ConfigMap", "-backend").data.JWT_SECRET = "s3cr3t"; }],
-    ["a credential URL in an annotation", "secrets/plaintext", (ms: any[]) => { obj(ms, "Service", "-backend").metadata.annotations = { note: "postgresql://todo:hunter2@db:5432/todo" }; }],
+    ["a plain DATABASE_URL env", "secret/env-value", (ms: any[]) => { backendC(ms).env.push({ name: "DATABASE_URL", value: "postgresql://todo@db/todo" }); }],
+    ["a secret key in a ConfigMap", "secret/in-configmap", (ms: any[]) => { obj(ms, "ConfigMap", "-backend").data.JWT_SECRET = "s3cr3t"; }],
   ] as const)("%s → %s", (_n, rule, edit) => {
     expect(rules(broken(edit))).toContain(rule);
   });
@@ -143,7 +153,7 @@ describe("secrets in rendered objects", () => {
 describe("network policies", () => {
   it.each([
     ["no default deny", "network/default-deny", (ms: any[]) => { ms.splice(ms.indexOf(obj(ms, "NetworkPolicy", "-default-deny")), 1); }],
-    ["a pod no policy selects", "network/covered", (ms: any[]) => { ms.splice(ms.indexOf(obj(ms, "NetworkPolicy", "-postgresql")), 1); }],
+    ["a pod no policy selects", "network/uncovered", (ms: any[]) => { ms.splice(ms.indexOf(obj(ms, "NetworkPolicy", "-postgresql")), 1); }],
     ["the backend open to every source", "network/open-ingress", (ms: any[]) => { delete obj(ms, "NetworkPolicy", "-backend").spec.ingress[0].from; }],
     ["PostgreSQL open to 0.0.0.0/0", "network/open-ingress", (ms: any[]) => { obj(ms, "NetworkPolicy", "-postgresql").spec.ingress[0].from.push({ ipBlock: { cidr: "0.0.0.0/0" } }); }],
   ] as const)("%s → %s", (_n, rule, edit) => {
@@ -156,37 +166,18 @@ describe("network policies", () => {
 });
 
 describe("names", () => {
-  it("two objects with one kind and name → names/unique", () => {
-    expect(rules(broken((ms) => { ms.push(structuredClone(obj(ms, "ConfigMap", "-backend"))); }))).toEqual(["names/unique"]);
+  it("two objects with one kind and name → object/duplicate-name", () => {
+    expect(rules(broken((ms) => { ms.push(structuredClone(obj(ms, "ConfigMap", "-backend"))); }))).toEqual(["object/duplicate-name"]);
   });
 });
 
-describe("runChartGate", () => {
-  it("is clean for the real chart and names the rendering, the object and the source of what it finds", async () => {
-    const chart = join(REPO_ROOT, config.chart.path);
-    const text = (await runHelm(helmTemplateArgs({ release: "todo", namespace: "todo", chart, kubeVersion: config.versions.kubernetes! }))).stdout;
-    const validator = loadSchemaValidator(config.versions.kubernetes!);
-    const sources = readChartSources(chart);
-    expect(runChartGate({ renderings: [{ name: "defaults", text }], sources, config, validator })).toEqual([]);
 
-    const broken = text.replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false").replace("runAsNonRoot: true", "runAsNonRot: true");
-    const f = runChartGate({
-      renderings: [{ name: "defaults", text: broken }, { name: "garbage", text: "a: [" }],
-      sources: [
-        ...sources.map((s) => (s.path === "values.schema.json" ? { ...s, text: s.text.replace('"minimum": 1,', '"minimun": 1,') } : s)),
-        { path: "values-leak.yaml", text: "auth:\n  password: hunter2\n" },
-      ],
-      config,
-      validator,
-    });
-    expect(f.map((x) => `${x.rule} ${x.object}`)).toEqual(expect.arrayContaining([
-      "secrets/source-plaintext values-leak.yaml",
-      "security/read-only-root defaults: Deployment/todo-todo-app-backend",
-      "schema/invalid defaults: Deployment/todo-todo-app-backend",
-      "render/parse garbage",
-      "values/schema values.schema.json",
-    ]));
-    expect(f.find((x) => x.rule === "schema/invalid")).toMatchObject({ source: "todo-app/templates/backend-deployment.yaml", message: 'unknown field "runAsNonRot"' });
-  });
+it("NOTES.txt printing a Secret's data → secret/notes-prints", () => {
+  const templates = baseline.templates.map((t) => (t.rel === "templates/NOTES.txt" ? { ...t, text: `${t.text}\nPassword: {{ .Values.auth.password | b64dec }}\n` } : t));
+  expect(rules(analyze({ ...baseline, templates }))).toEqual(["secret/notes-prints"]);
 });
 
+it("every house policy rule has a case (a one-defect fixture) in this file", () => {
+  const text = readFileSync(fileURLToPath(import.meta.url), "utf8");
+  expect(RULES.filter((r) => r.policy).map((r) => r.id).filter((id) => !text.includes(`"${id}"`))).toEqual([]);
+});

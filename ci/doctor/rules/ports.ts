@@ -168,7 +168,7 @@ function checkImageAndConfig(rule: Rule, inputs: DoctorInputs, out: Finding[]): 
 }
 
 export const portDrift: Rule = {
-  id: "ports/drift",
+  id: "port/drift",
   severity: "error",
   title: "Ports disagree between Dockerfile, app, container, Service, Ingress and probes",
   why: "Each hop forwards to a port number or name; one stale number anywhere and traffic or probes hit a closed port: the pod restarts forever or the Service answers 503, while helm lint and docker build are happy.",

@@ -1,5 +1,6 @@
 // Probes aimed at paths the image does not serve.
 import { allContainers, asObj } from "../k8s.js";
+import { finalStage, type Dockerfile } from "../dockerfile.js";
 import { dockerfileOf, knownAppOf } from "../links.js";
 import type { Finding, Rule } from "../types.js";
 import { finding } from "./finding.js";
@@ -13,6 +14,18 @@ export function servedBy(routes: readonly string[], path: string): boolean {
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+// Images that answer `/` whatever else they serve: web servers and Next.js servers.
+const SERVES_ROOT = /(^|\/)(nginx|nginx-unprivileged|httpd|caddy|lighttpd)([:@]|$)/;
+const NEXT_SERVER = /\bnext\s+start\b|\.next\/standalone|\bnext\.config\./;
+
+/** Whether the Dockerfile names the path: a HEALTHCHECK URL (http://localhost:8000/health), an ENV, a comment. */
+export function confirmedBy(df: Dockerfile, path: string): boolean {
+  const urls = [...df.text.matchAll(/\bhttps?:\/\/[^/\s"'`]+(\/[^\s"'`?#]*)?/g)].map((m) => m[1] || "/");
+  if (urls.includes(path)) return true;
+  if (path === "/") return SERVES_ROOT.test(finalStage(df)?.base ?? "") || NEXT_SERVER.test(df.text);
+  return new RegExp(`(^|[^\\w/.-])${escapeRe(path)}(?![\\w/.-])`, "m").test(df.text);
+}
 
 export const unservedPath: Rule = {
   id: "probe/unserved-path",
@@ -55,10 +68,76 @@ export const unconfirmedPath: Rule = {
         const h = probeHandler(asObj(c.container[probeName]));
         if (h?.kind !== "httpGet" || typeof h.handler.path !== "string" || isPlaceholder(h.handler.path)) continue;
         const path = h.handler.path.split("?")[0]!;
-        if (df && path !== "/" && new RegExp(`(^|[^\\w/.-])${escapeRe(path)}(?![\\w/.-])`, "m").test(df.text)) continue;
+        if (df && confirmedBy(df, path)) continue;
         out.push(
           finding(this, c.owner.manifest.locate([...c.path, probeName, "httpGet", "path"]), `${probeName} of container "${c.name}" requests ${h.handler.path}; ${df ? `its Dockerfile ${df.file} does not mention that path` : "no Dockerfile given for its image"}, so nothing confirms the image serves it`),
         );
+      }
+    }
+    return out;
+  },
+};
+
+/** The health path todo.config.yaml names for a probe (a startup probe guards what liveness later watches). */
+const HEALTH_OF = { livenessProbe: "liveness", readinessProbe: "readiness", startupProbe: "liveness" } as const;
+
+export const missingProbe: Rule = {
+  id: "probe/missing",
+  severity: "error",
+  policy: true,
+  title: "Long-running container without liveness or readiness probe",
+  why: "Without a readiness probe the Service sends traffic to a pod that is still starting; without a liveness probe a hung process is never restarted.",
+  fix: "Add a livenessProbe and a readinessProbe (HTTP on the app's health paths).",
+  example: { bad: "containers:\n  - name: web\n    image: acme/web:1.0", good: "    livenessProbe: { httpGet: { path: /health, port: http } }\n    readinessProbe: { httpGet: { path: /ready, port: http } }" },
+  check(inputs) {
+    return allContainers(inputs.manifests)
+      .filter((c) => c.owner.longRunning && !c.init)
+      .flatMap((c) => (["livenessProbe", "readinessProbe"] as const).filter((p) => !c.container[p]).map((p) => finding(this, c.owner.manifest.locate([...c.path, "name"]), `container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} has no ${p}`)));
+  },
+};
+
+export const probeNotHttp: Rule = {
+  id: "probe/not-http",
+  severity: "error",
+  policy: true,
+  title: "Our app probed without HTTP",
+  why: "A TCP or exec probe on our apps only proves the port is open, not that the app answers its health path (which checks the database for readiness).",
+  fix: "Use httpGet on apps.<app>.health (todo.config.yaml).",
+  example: { bad: "livenessProbe: { tcpSocket: { port: http } }", good: "livenessProbe: { httpGet: { path: /health, port: http } }" },
+  check(inputs) {
+    const out: Finding[] = [];
+    for (const c of allContainers(inputs.manifests)) {
+      const known = knownAppOf(inputs, c);
+      if (!known?.app.health || !c.owner.longRunning) continue;
+      for (const p of PROBES) {
+        const h = probeHandler(asObj(c.container[p]));
+        if (c.container[p] && h?.kind !== "httpGet") out.push(finding(this, c.owner.manifest.locate([...c.path, p]), `${p} of container "${c.name}" (app ${known.name}) is not an HTTP probe, so it does not check ${known.app.health[HEALTH_OF[p]]}`));
+      }
+    }
+    return out;
+  },
+};
+
+export const healthPath: Rule = {
+  id: "probe/health-path",
+  severity: "error",
+  policy: true,
+  title: "Our app probed on a served path that is not its health path",
+  why: "todo.config.yaml names each app's liveness and readiness paths; probing another served path (a page, an API route) tests the wrong thing and can load the database on every probe.",
+  fix: "Take the probe path from apps.<app>.health in todo.config.yaml.",
+  example: { bad: "readinessProbe: { httpGet: { path: /health } }   # readiness is /ready", good: "readinessProbe: { httpGet: { path: /ready } }" },
+  check(inputs) {
+    const out: Finding[] = [];
+    for (const c of allContainers(inputs.manifests)) {
+      const known = knownAppOf(inputs, c);
+      if (!known?.app.health) continue;
+      for (const p of PROBES) {
+        const h = probeHandler(asObj(c.container[p]));
+        const path = h?.kind === "httpGet" ? (h.handler.path ?? "/") : undefined;
+        const want = known.app.health[HEALTH_OF[p]];
+        // A path the app does not serve at all is probe/unserved-path's.
+        if (typeof path !== "string" || path === want || !servedBy(known.app.routes, path)) continue;
+        out.push(finding(this, c.owner.manifest.locate([...c.path, p, "httpGet", "path"]), `${p} of container "${c.name}" (app ${known.name}) calls ${path}, but apps.${known.name}.health.${HEALTH_OF[p]} is ${want}`));
       }
     }
     return out;

@@ -1,8 +1,9 @@
 // Secrets: data that is not base64, and secrets written in plain text into
 // values files or templates (found by key name and by entropy).
-import { asObj, getIn } from "../k8s.js";
+import { allContainers, asArr, asObj, getIn } from "../k8s.js";
 import type { DoctorInputs, Finding, Location, Rule } from "../types.js";
-import { scalarEntries } from "../yaml-source.js";
+import { isMap, type Document } from "yaml";
+import { nodeAt, scalarEntries } from "../yaml-source.js";
 import { finding } from "./finding.js";
 import { parseAssignments } from "../dockerfile.js";
 import { isPlaceholder as isTextPlaceholder } from "../text-render.js";
@@ -31,7 +32,7 @@ export const invalidBase64: Rule = {
 /** Keys whose values are secrets; names, references and settings about secrets are not. */
 export function isSecretKey(key: string): boolean {
   const n = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-  if (/^(existing|external|generate|create|use|enable|auto|rotate)/.test(n)) return false;
+  if (/^(existing|external|generate|create|use|enable|disable|allow|require|skip|auto|rotate)/.test(n)) return false;
   if (/(name|names|ref|key|file|path|mount|length|ttl|enabled|create|generate|policy|type|url|annotations?)$/.test(n) && !/(apikey|privatekey|accesskey|secretkey|signingkey|encryptionkey)$/.test(n)) return false;
   return /(password|passwd|passphrase|secret|token|apikey|privatekey|accesskey|secretkey|signingkey|encryptionkey|credentials?)$/.test(n) || /password/.test(n);
 }
@@ -39,7 +40,7 @@ export function isSecretKey(key: string): boolean {
 /** Values that are not the secret itself: empty, templated, a reference or a placeholder. */
 function isPlaceholder(v: string): boolean {
   const s = v.trim();
-  return s === "" || s.includes("{{") || /^\$[({]/.test(s) || /^<.*>$/.test(s) || /^(null|~|true|false)$/i.test(s);
+  return s === "" || s.includes("{{") || /^\$[({]/.test(s) || /^<.*>$/.test(s) || /^(null|~|true|false|yes|no|on|off|enabled|disabled)$/i.test(s);
 }
 
 const CREDENTIAL_URL = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i;
@@ -56,6 +57,8 @@ export function shannonEntropy(s: string): number {
 export function looksRandom(v: string): boolean {
   const s = v.trim();
   if (s.length < 24 || /\s/.test(s) || /^sha\d+:/.test(s) || /:\/\//.test(s) || /^[./~]/.test(s)) return false;
+  // An image reference (registry/name:tag@sha256:…) is long and random-looking by design.
+  if (/@sha\d+:[0-9a-f]+$/.test(s) || /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[\w.-]+)?$/i.test(s)) return false;
   if (!/[0-9]/.test(s) || !/[A-Za-z]/.test(s)) return false;
   return shannonEntropy(s) >= 4.2;
 }
@@ -64,7 +67,18 @@ interface Literal {
   at: Location;
   key: string;
   value: string;
+  /** Written in a template, but not in what helm rendered with these values (an unused branch). */
+  unrendered?: boolean;
 }
+
+/** A values map switched off (`create: false`, `enabled: false`): its placeholders are never used. */
+const switchedOff = (doc: Document, path: readonly (string | number)[]): boolean => {
+  for (let i = path.length - 1; i >= 1; i--) {
+    const map = nodeAt(doc, path.slice(0, i));
+    if (isMap(map) && (map.get("create") === false || map.get("enabled") === false)) return true;
+  }
+  return false;
+};
 
 /** String values written in values files and templates, with the key they are under. */
 function literals(inputs: DoctorInputs): Literal[] {
@@ -72,7 +86,7 @@ function literals(inputs: DoctorInputs): Literal[] {
   for (const f of inputs.valuesFiles) {
     for (const d of f.docs) {
       for (const e of scalarEntries(d, f.lineCounter)) {
-        if (typeof e.value === "string") out.push({ at: { file: f.file, line: e.line }, key: e.key, value: e.value });
+        if (typeof e.value === "string" && !switchedOff(d, e.path)) out.push({ at: { file: f.file, line: e.line }, key: e.key, value: e.value });
       }
     }
   }
@@ -90,9 +104,10 @@ function literals(inputs: DoctorInputs): Literal[] {
       let value = m[3]!.replace(/\s+#.*$/, "");
       if (/^["'].*["']$/.test(value)) value = value.slice(1, -1);
       const col = m[1]!.length;
-      if (m[2] === "value" && env && env.col === col && env.line === i - 1) out.push({ at: { file: t.file, line: i + 1 }, key: env.name, value });
+      const unrendered = inputs.rendered !== undefined && !inputs.rendered.includes(value);
+      if (m[2] === "value" && env && env.col === col && env.line === i - 1) out.push({ at: { file: t.file, line: i + 1 }, key: env.name, value, unrendered });
       env = m[2] === "name" ? { name: value, col, line: i } : undefined;
-      out.push({ at: { file: t.file, line: i + 1 }, key: m[2]!, value });
+      out.push({ at: { file: t.file, line: i + 1 }, key: m[2]!, value, unrendered });
     });
   }
   return out.filter((l) => !isPlaceholder(l.value));
@@ -128,13 +143,22 @@ export const plaintextSecret: Rule = {
       // An UPPER_SNAKE value names a key (secretKeyRef key: DB_PASSWORD), it is not the secret.
       if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(l.value)) continue;
       const cred = CREDENTIAL_URL.exec(l.value);
+      // Text in a branch helm did not render with these values is committed, but not deployed: lower stakes.
+      const opts = l.unrendered ? { severity: "warning" as const } : {};
+      const branch = l.unrendered ? " (in a template branch these values do not render)" : "";
       if (cred && !isPlaceholder(cred[1]!)) {
         seen.add(where);
-        out.push(finding(this, l.at, `"${l.key}" holds a URL with an embedded password`));
+        out.push(finding(this, l.at, `"${l.key}" holds a URL with an embedded password${branch}`, opts));
       } else if (isSecretKey(l.key)) {
         seen.add(where);
-        out.push(finding(this, l.at, `"${l.key}" holds a secret in plain text`));
+        out.push(finding(this, l.at, `"${l.key}" holds a secret in plain text${branch}`, opts));
       }
+    }
+    for (const f of [...inputs.valuesFiles, ...inputs.templates]) {
+      f.text.split(/\r?\n/).forEach((l, i) => {
+        const where = `${f.file}:${i + 1}`;
+        if (!seen.has(where) && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(l)) out.push(finding(this, { file: f.file, line: i + 1 }, "a private key is written here in plain text"));
+      });
     }
     return out;
   },
@@ -157,5 +181,57 @@ export const highEntropy: Rule = {
       out.push(finding(this, l.at, `"${l.key}" holds a ${l.value.length}-character random-looking string (entropy ${shannonEntropy(l.value).toFixed(1)} bits/char)`));
     }
     return out;
+  },
+};
+
+/** Env var and ConfigMap key names that hold a credential (the house policy's stricter list: DATABASE_URL counts). */
+const SECRET_NAME = /(password|passwd|secret|token|api[-_]?key|private[-_]?key|credentials?|database[-_]?url)$/i;
+
+export const envValue: Rule = {
+  id: "secret/env-value",
+  severity: "error",
+  policy: true,
+  title: "Credential-named env var with a plain value",
+  why: "A plain env value is in the Deployment for anyone who can read it (kubectl get -o yaml, helm get manifest); secrets belong in Secrets, read with secretKeyRef.",
+  fix: "Read it with valueFrom.secretKeyRef.",
+  example: { bad: "env:\n  - name: DATABASE_URL\n    value: postgresql://todo@db/todo", good: "env:\n  - name: DATABASE_URL\n    valueFrom: { secretKeyRef: { name: todo-db, key: url } }" },
+  check(inputs) {
+    return allContainers(inputs.manifests).flatMap((c) =>
+      asArr(c.container.env).flatMap((e, i) => {
+        const { name, value, valueFrom } = asObj(e);
+        if (typeof name !== "string" || !SECRET_NAME.test(name) || value === undefined || value === "" || valueFrom) return [];
+        return [finding(this, c.owner.manifest.locate([...c.path, "env", i, "value"]), `env ${name} of container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} is a plain value`)];
+      }),
+    );
+  },
+};
+
+export const inConfigMap: Rule = {
+  id: "secret/in-configmap",
+  severity: "error",
+  policy: true,
+  title: "Credential-named key in a ConfigMap",
+  why: "ConfigMaps are readable by anyone who may read configuration in the namespace and are not encrypted at rest; a credential there is exposed.",
+  fix: "Move it to a Secret and read it with secretKeyRef.",
+  example: { bad: "kind: ConfigMap\ndata:\n  JWT_SECRET: s3cr3t", good: "kind: Secret\nstringData:\n  JWT_SECRET: …" },
+  check(inputs) {
+    return inputs.manifests
+      .filter((m) => m.kind === "ConfigMap")
+      .flatMap((m) => Object.entries(asObj(getIn(m.obj, ["data"]))).filter(([k, v]) => SECRET_NAME.test(k) && v !== "").map(([k]) => finding(this, m.locate(["data", k]), `ConfigMap/${m.name} key ${k} looks like a credential`)));
+  },
+};
+
+export const notesPrintsSecret: Rule = {
+  id: "secret/notes-prints",
+  severity: "error",
+  policy: true,
+  title: "NOTES.txt prints secret data",
+  why: "NOTES.txt is printed after every install and upgrade and stored in the release: a secret it reads ends up in terminals, CI logs and `helm status`.",
+  fix: "Tell the user how to read the Secret with kubectl instead.",
+  example: { bad: "Password: {{ .Values.auth.password | b64dec }}", good: "kubectl get secret {{ include \"web.fullname\" . }} -o jsonpath='{.data.password}' | base64 -d" },
+  check(inputs) {
+    return inputs.templates
+      .filter((t) => /(^|\/)NOTES\.txt$/.test(t.rel))
+      .flatMap((t) => t.text.split("\n").flatMap((l, i) => (/\{\{[^}]*(\.data\b|b64dec|randAlphaNum|lookup\s+"v1"\s+"Secret")/.test(l) ? [finding(this, { file: t.file, line: i + 1 }, "NOTES.txt reads secret data and would print it after every install")] : [])));
   },
 };

@@ -51,12 +51,32 @@ export const renderFailed: Rule = {
   fix: "Run the printed `helm template` command and fix the error it names (missing values, a template syntax error, a kubeVersion constraint).",
   example: { bad: "{{ .Values.missing.key }}   # nil pointer evaluating", good: "{{ .Values.missing.key | default \"x\" }}" },
   check(inputs) {
-    if (!inputs.renderError) return [];
+    // A values file or Chart.yaml that is not YAML fails the render too: values/invalid-yaml names the line.
+    if (!inputs.renderError || [...(inputs.chartYaml ? [inputs.chartYaml] : []), ...inputs.valuesFiles].some((f) => f.docs.some((d) => d.errors.length > 0))) return [];
     // helm names the failing template as <chart>/templates/x.yaml:LINE:COL; point there when we have that file.
     const m = /template: [^/\s]+\/(\S+?):(\d+):\d+/.exec(inputs.renderError);
     const template = m ? inputs.templates.find((t) => t.rel === m[1]) : undefined;
     const at = template ? { file: template.file, line: Number(m![2]) } : { file: inputs.chartYaml?.file ?? `${inputs.chartDir}/Chart.yaml`, line: 1 };
     const message = inputs.renderError.trim().split("\n").filter((l) => l.trim() !== "" && !/^Use --debug/.test(l)).slice(0, 3).join(" ");
+    // A dependency not vendored (helm dependency build not run) is not the chart's defect: the
+    // templates are read as text instead and checked that way, so this is a warning.
+    if (/found in Chart\.yaml, but missing in charts\/ directory/.test(inputs.renderError)) {
+      return [finding(this, at, `helm template failed, so the templates were read as text (values filled in, includes and the dependency left out): ${message}`, { severity: "warning", fix: "Run `helm dependency build` for the chart, then run the doctor again to check the rendered objects too." })];
+    }
     return [finding(this, at, `helm template failed: ${message}`)];
+  },
+};
+
+export const invalidYaml: Rule = {
+  id: "values/invalid-yaml",
+  severity: "error",
+  title: "A values file or Chart.yaml that is not valid YAML",
+  why: "helm refuses to load the chart or the values file, so nothing installs; every rule that reads values is blind until it parses.",
+  fix: "Fix the YAML at the line named (indentation, an unclosed quote or bracket, a tab).",
+  example: { bad: "image:\n  tag: \"1.0", good: "image:\n  tag: \"1.0\"" },
+  check(inputs) {
+    return [...(inputs.chartYaml ? [inputs.chartYaml] : []), ...inputs.valuesFiles].flatMap((f) =>
+      f.docs.flatMap((d) => d.errors.slice(0, 1)).slice(0, 1).map((e) => finding(this, { file: f.file, line: e.linePos?.[0]?.line ?? lineAt(f.lineCounter, e.pos[0]) }, e.message.split("\n")[0]!)),
+    );
   },
 };

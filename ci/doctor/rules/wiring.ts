@@ -141,3 +141,35 @@ export const notCreated: Rule = {
     return out;
   },
 };
+
+export const workloadSelectorMismatch: Rule = {
+  id: "workload/selector-mismatch",
+  severity: "error",
+  title: "Workload selector does not match its own pod template",
+  why: "The API server refuses a Deployment, StatefulSet or DaemonSet whose selector does not select its template's labels: the install fails.",
+  fix: "Build spec.selector.matchLabels and the template's labels from the same selectorLabels helper.",
+  example: { bad: "selector: { matchLabels: { app: web } }\ntemplate: { metadata: { labels: { app: api } } }", good: "selector: { matchLabels: { app: web } }\ntemplate: { metadata: { labels: { app: web } } }" },
+  check(inputs) {
+    return podOwners(inputs.manifests)
+      .filter((o) => o.longRunning && !o.manifest.partial && !selectorMatches(getIn(o.manifest.obj, ["spec", "selector"]), o.labels, true))
+      .map((o) => finding(this, o.manifest.locate(["spec", "selector"]), `${o.manifest.kind}/${o.manifest.name}: the selector does not match the pod template's labels`));
+  },
+};
+
+export const duplicateName: Rule = {
+  id: "object/duplicate-name",
+  severity: "error",
+  title: "Two objects of one kind with one name",
+  why: "helm refuses to install a release that renders two objects with the same kind, namespace and name (or the second silently replaces the first in tools that apply the output).",
+  fix: "Derive every name from the fullname helper plus a component suffix.",
+  example: { bad: "name: {{ .Release.Name }}   # in two ConfigMaps", good: "name: {{ include \"web.fullname\" . }}-config" },
+  check(inputs) {
+    if (!inputs.complete) return [];
+    const seen = new Set<string>();
+    return inputs.manifests.flatMap((m) => {
+      const key = `${String(m.obj.apiVersion)}/${m.kind}/${String(getIn(m.obj, ["metadata", "namespace"]) ?? "")}/${m.name}`;
+      if (!seen.has(key)) return seen.add(key) && [];
+      return [finding(this, m.locate(["metadata", "name"]), `a second ${m.kind} named ${m.name}`)];
+    });
+  },
+};

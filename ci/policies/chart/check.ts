@@ -1,71 +1,36 @@
-// The chart gate: every rule over the rendered objects, findings sorted for stable output.
-import type { ChartPolicyConfig, Rule } from "./context.js";
-import { checkImagesPinned } from "./rules-images.js";
-import { checkNetworkPolicies } from "./rules-network.js";
-import { checkPorts, uniqueNames } from "./rules-ports.js";
-import { checkProbes } from "./rules-probes.js";
-import { checkResources } from "./rules-resources.js";
-import { checkSecretsInRenderedObjects } from "./rules-secrets.js";
-import { checkPodSecurity } from "./rules-security.js";
-import { parseManifests, parseValuesFile } from "./manifests.js";
-import { checkValuesSchema } from "./values-schema.js";
-import { scanChartSources, type SourceFile } from "./rules-secrets.js";
-import { validateAgainstSchemas, type SchemaValidator } from "./schema.js";
-import type { Finding, Manifest } from "./types.js";
+// The chart policies are delivery doctor rules now (ci/doctor/rules, the house
+// policy ones marked `policy`). This keeps the shapes the chart tests use:
+// rendered objects and source files in, Finding[] (rule, object, source) out.
+import { analyze } from "../../doctor/doctor.js";
+import type { DoctorProjectConfig, Finding as DoctorFinding, Manifest as DoctorManifest, TemplateFile } from "../../doctor/types.js";
+import { parseYamlFile } from "../../doctor/yaml-source.js";
+import { describe, type Finding, type Manifest } from "./types.js";
 
-export const CHART_RULES: Readonly<Record<string, Rule>> = {
-  security: checkPodSecurity,
-  resources: checkResources,
-  probes: checkProbes,
-  ports: checkPorts,
-  images: checkImagesPinned,
-  secrets: checkSecretsInRenderedObjects,
-  network: checkNetworkPolicies,
-  names: (m) => uniqueNames(m),
-};
+const asFinding = (f: DoctorFinding, object: string): Finding => ({ rule: f.rule, severity: f.severity, object, source: f.file, message: f.message, fix: f.fix });
 
-/** Runs every chart rule on `helm template` output parsed with parseManifests(). */
-export function checkRenderedChart(manifests: readonly Manifest[], config: ChartPolicyConfig): Finding[] {
-  const findings = Object.values(CHART_RULES).flatMap((rule) => rule(manifests, config));
-  return findings.sort((a, b) => (a.object + a.rule + (a.path ?? "")).localeCompare(b.object + b.rule + (b.path ?? "")));
+/** Every doctor rule (house policy included) on `helm template` output parsed with parseManifests(). */
+export function checkRenderedChart(manifests: readonly Manifest[], config: DoctorProjectConfig): Finding[] {
+  const objects: DoctorManifest[] = manifests.map((m) => ({
+    kind: m.kind ?? "",
+    name: m.metadata?.name ?? "",
+    obj: m as Record<string, unknown>,
+    locate: () => ({ file: m.__source ?? describe(m), line: 1 }),
+  }));
+  const inputs = { chartDir: ".", valuesFiles: [], templates: [], manifests: objects, complete: true, dockerfiles: [], externalNames: [], project: config, policy: true };
+  return analyze(inputs).map((f) => asFinding(f, f.file));
 }
 
-export interface ChartGateInput {
-  /** `helm template` stdout of each rendering (e.g. one per values file). */
-  renderings: readonly { name: string; text: string }[];
-  /** Chart sources from readChartSources() (values files, templates, NOTES). */
-  sources: readonly SourceFile[];
-  config: ChartPolicyConfig;
-  validator: SchemaValidator;
+export interface SourceFile {
+  /** Path relative to the chart, e.g. values.yaml or templates/NOTES.txt. */
+  path: string;
+  text: string;
 }
 
-/**
- * Everything the lint-chart step checks after `helm lint`: per rendering the
- * Kubernetes schemas and every policy, plus the source scan once. Findings of a
- * rendering carry its name in front of the object ("minikube: Deployment/x").
- */
-export function runChartGate(input: ChartGateInput): Finding[] {
-  const out: Finding[] = [...scanChartSources(input.sources)];
-  const schema = input.sources.find((s) => s.path === "values.schema.json");
-  const values = input.sources.find((s) => s.path === "values.yaml");
-  if (schema && values) {
-    try {
-      out.push(...checkValuesSchema(schema.text, parseValuesFile(values.text, values.path)));
-    } catch {
-      // a values.yaml that does not parse is already a values/parse finding of scanChartSources
-    }
-  }
-  for (const r of input.renderings) {
-    let manifests: Manifest[];
-    try {
-      manifests = parseManifests(r.text);
-    } catch (err) {
-      out.push({ rule: "render/parse", severity: "error", object: r.name, message: (err as Error).message, fix: "fix the template that renders invalid YAML" });
-      continue;
-    }
-    for (const f of [...validateAgainstSchemas(manifests, input.validator), ...checkRenderedChart(manifests, input.config)]) {
-      out.push({ ...f, object: `${r.name}: ${f.object}` });
-    }
-  }
-  return out;
+/** The doctor's source rules (plaintext secrets, duplicate keys, NOTES printing secrets) on chart files read as text. */
+export function scanChartSources(files: readonly SourceFile[]): Finding[] {
+  const templates: TemplateFile[] = files.filter((f) => f.path.startsWith("templates/")).map((f) => ({ file: f.path, rel: f.path, text: f.text }));
+  const yaml = (re: RegExp) => files.filter((f) => re.test(f.path)).map((f) => parseYamlFile(f.path, f.text));
+  const chartYaml = yaml(/^Chart\.ya?ml$/)[0];
+  const inputs = { chartDir: ".", ...(chartYaml ? { chartYaml } : {}), valuesFiles: yaml(/(^|\/)values[^/]*\.ya?ml$/), templates, manifests: [], complete: false, dockerfiles: [], externalNames: [], policy: true };
+  return analyze(inputs).map((f) => ({ ...asFinding(f, f.file), source: `${f.file}:${f.line}` }));
 }

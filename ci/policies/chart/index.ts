@@ -1,13 +1,11 @@
-// Public API of the chart checks, used by the pipeline's lint-chart step and the chart tests:
+// Public API of the chart's schema checks and parsers, used by the pipeline's lint-chart step and the chart tests:
 //   const manifests = parseManifests(helmTemplateStdout);
-//   checkRenderedChart(manifests, projectConfig)            → Finding[] (policy rules)
 //   validateAgainstSchemas(manifests, loadSchemaValidator(projectConfig.versions.kubernetes)) → Finding[]
-//   scanChartSources(files)                                  → Finding[] (plaintext secrets in values/templates/NOTES)
-//   runChartGate({ renderings, sources, config, validator }) → all of the above over several renderings
-export { checkRenderedChart, CHART_RULES, runChartGate, type ChartGateInput } from "./check.js";
-export type { ChartPolicyConfig } from "./context.js";
+//   checkValuesSchema(values.schema.json text, values)          → Finding[]
+// The chart policies are delivery doctor rules (ci/doctor); checkRenderedChart and
+// scanChartSources run them on what the chart tests hold (rendered objects, source files).
+export { checkRenderedChart, scanChartSources, type SourceFile } from "./check.js";
 export { parseManifests, parseValuesFile, ManifestParseError } from "./manifests.js";
-export { scanChartSources, type SourceFile } from "./rules-secrets.js";
 export { readChartSources } from "./sources.js";
 export { checkValuesSchema } from "./values-schema.js";
 export { createSchemaValidator, validateAgainstSchemas, type OpenApiV2, type SchemaValidator } from "./schema.js";

@@ -4,8 +4,7 @@
 // fields are errors, since the API server would drop them silently and a
 // misspelt `securityContxt` is a security hole that passes `helm lint`.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { describe, type Finding, type Manifest } from "./types.js";
-import { isObj, type Obj } from "./workloads.js";
+import { describe, isObj, type Finding, type Manifest, type Obj } from "./types.js";
 
 export interface OpenApiV2 {
   info?: { version?: string };

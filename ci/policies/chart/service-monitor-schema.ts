@@ -2,7 +2,7 @@
 // that this chart renders, written from the CRD's documented fields. Kubernetes'
 // own OpenAPI has no custom resources, so without this the optional
 // ServiceMonitor would go unchecked. Unknown fields are rejected, as elsewhere.
-import type { Obj } from "./workloads.js";
+import type { Obj } from "./types.js";
 
 const duration = { type: "string", pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$" };
 const labelSelector = {

@@ -1,7 +1,7 @@
 // Reads a chart directory's text sources (values files and schema, templates, NOTES) for scanChartSources.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { SourceFile } from "./rules-secrets.js";
+import type { SourceFile } from "./check.js";
 
 export function readChartSources(chartDir: string): SourceFile[] {
   const out: SourceFile[] = [];

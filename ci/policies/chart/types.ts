@@ -1,4 +1,4 @@
-// Shapes shared by the chart checks. Rendered objects are plain JSON (what
+// Shapes shared by the chart's schema checks. Rendered objects are plain JSON (what
 // `helm template` prints, parsed as YAML), so they are typed loosely here and
 // read defensively by the rules.
 
@@ -13,6 +13,9 @@ export interface Manifest {
 }
 
 export type Severity = "error" | "warning";
+
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export interface Finding {
   /** Stable rule id, e.g. "security/run-as-non-root". */
@@ -31,12 +34,6 @@ export interface Finding {
 
 export function describe(m: Manifest): string {
   return `${m.kind ?? "?"}/${m.metadata?.name ?? "?"}`;
-}
-
-export function finding(m: Manifest, f: Omit<Finding, "object" | "source" | "severity"> & { severity?: Severity }): Finding {
-  const out: Finding = { severity: "error", ...f, object: describe(m) };
-  if (m.__source) out.source = m.__source;
-  return out;
 }
 
 /** Formats findings one per line: "error security/x Deployment/y (templates/z.yaml) at path: message — fix". */
