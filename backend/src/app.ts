@@ -14,8 +14,8 @@ import { HttpError, errorBody, sendError, unavailable } from "./http/errors.js";
 import { idParam, readJson } from "./http/validate.js";
 import { handleMcpRequest } from "./mcp.js";
 import type { Metrics } from "./metrics.js";
-import { createTask, deleteTask, getTask, listTasks, setCompleted, toTaskJson, updateTask } from "./tasks/repository.js";
-import { description, statusFilter, title } from "./tasks/validation.js";
+import { InvalidCursor, createTask, deleteTask, getTask, listTasks, setCompleted, toTaskJson, updateTask } from "./tasks/repository.js";
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, dbId, description, message, statusFilter, title } from "./tasks/validation.js";
 
 export interface AppDeps {
   db: Db;
@@ -33,10 +33,7 @@ const updateBody = z
   .strictObject({ title: title.optional(), description: description.optional(), completed: z.boolean().optional() })
   .refine((b) => Object.keys(b).length > 0, "send at least one of title, description, completed");
 const completeBody = z.strictObject({ completed: z.boolean().optional() }).optional();
-const chatBody = z.strictObject({
-  conversation_id: z.number().int().positive().optional(),
-  message: z.string().trim().min(1, "message must not be empty").max(4000, "message must be at most 4000 characters"),
-});
+const chatBody = z.strictObject({ conversation_id: dbId().optional(), message });
 
 const databaseUnavailable = () => unavailable("database_unavailable", "the database is unavailable right now; retry in a few seconds");
 
@@ -101,7 +98,7 @@ export function createApp(deps: AppDeps) {
   // MCP: the user is the token's subject.
   app.all("/mcp", limit, async (c) => {
     const userId = await verifyToken(c.req.header("authorization"));
-    return handleMcpRequest(c.req.raw, db, userId, metrics);
+    return handleMcpRequest(c.req.raw, db, userId, metrics, c.get("log"));
   });
 
   const api = new Hono<Vars>();
@@ -112,10 +109,29 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
+  // One page of tasks, newest first. The body stays a plain Task[]; the next
+  // page's cursor travels in the X-Next-Cursor header (and a Link rel="next"),
+  // absent on the last page.
   api.get("/tasks", async (c) => {
     const status = statusFilter.safeParse(c.req.query("status") ?? "all");
     if (!status.success) throw new HttpError(400, "invalid_query", "status must be one of all, pending, completed");
-    return c.json((await listTasks(db, c.get("userId"), status.data)).map(toTaskJson));
+    const limitText = c.req.query("limit");
+    const limit = limitText === undefined ? LIST_LIMIT_DEFAULT : /^\d{1,4}$/.test(limitText) ? Number(limitText) : NaN;
+    if (!(limit >= 1 && limit <= LIST_LIMIT_MAX)) throw new HttpError(400, "invalid_query", `limit must be an integer from 1 to ${LIST_LIMIT_MAX}, got "${limitText}"`);
+    const cursor = c.req.query("cursor");
+    let page;
+    try {
+      page = await listTasks(db, c.get("userId"), { status: status.data, limit, cursor: cursor || undefined });
+    } catch (err) {
+      if (err instanceof InvalidCursor) throw new HttpError(400, "invalid_query", err.message);
+      throw err;
+    }
+    if (page.nextCursor) {
+      const next = new URLSearchParams({ status: status.data, limit: String(limit), cursor: page.nextCursor });
+      c.header("x-next-cursor", page.nextCursor);
+      c.header("link", `<${c.req.path}?${next}>; rel="next"`);
+    }
+    return c.json(page.tasks.map(toTaskJson));
   });
   api.post("/tasks", async (c) => {
     const body = await readJson(c, createBody);

@@ -1,29 +1,54 @@
 // Bearer JWT verification with jose: against the frontend's JWKS (Better Auth)
-// or a shared HS256 secret, chosen by configuration.
-import { type JWTVerifyGetKey, createRemoteJWKSet, jwtVerify } from "jose";
+// or a shared HS256 secret, chosen by configuration. Every token must expire
+// (`exp` is required). A key set that cannot be fetched is our outage, not the
+// caller's bad token: 503 with Retry-After, not 401.
+import { type JWTVerifyGetKey, createRemoteJWKSet, errors, jwtVerify } from "jose";
 import type { Config } from "./config.js";
-import { HttpError } from "./http/errors.js";
+import { HttpError, unavailable } from "./http/errors.js";
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<string>;
 
+/** The key set could not be fetched or read (network, timeout, non-200, not a JWKS). */
+class KeySetUnavailable extends Error {}
+
+// Errors from the key lookup that are about the token (its kid or alg), not the key set's availability.
+const TOKEN_FAULTS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSEAlgNotAllowed, errors.JOSENotSupported, errors.JWSInvalid, errors.JWTInvalid];
+
 export function createTokenVerifier(auth: Config["auth"]): TokenVerifier {
-  const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl
-    ? createRemoteJWKSet(new URL(auth.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 })
-    : new TextEncoder().encode(auth.secret);
+  let key: Uint8Array | JWTVerifyGetKey;
+  if (auth.jwksUrl) {
+    const remote = createRemoteJWKSet(new URL(auth.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    key = async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (err) {
+        if (TOKEN_FAULTS.some((fault) => err instanceof fault)) throw err;
+        throw new KeySetUnavailable((err as Error)?.message ?? String(err), { cause: err });
+      }
+    };
+  } else {
+    key = new TextEncoder().encode(auth.secret);
+  }
   const options = {
     ...(auth.issuer ? { issuer: auth.issuer } : {}),
     ...(auth.audience ? { audience: auth.audience } : {}),
     algorithms: auth.jwksUrl ? ["EdDSA", "ES256", "RS256", "PS256"] : ["HS256"],
+    requiredClaims: ["exp"],
   };
   return async (authorization) => {
     const match = authorization?.match(/^Bearer\s+(\S+)$/i);
     if (!match) throw new HttpError(401, "unauthorized", "missing bearer token; send Authorization: Bearer <JWT>");
+    let subject: unknown;
     try {
       const { payload } = await jwtVerify(match[1]!, key as Uint8Array, options);
-      if (typeof payload.sub !== "string" || payload.sub === "") throw new Error("token has no subject");
-      return payload.sub;
-    } catch {
+      subject = payload.sub;
+    } catch (err) {
+      if (err instanceof KeySetUnavailable) {
+        throw unavailable("auth_unavailable", "the keys that verify sign-in tokens cannot be fetched right now; retry in a few seconds");
+      }
       throw new HttpError(401, "invalid_token", "the bearer token is invalid or expired; sign in again");
     }
+    if (typeof subject !== "string" || subject === "") throw new HttpError(401, "invalid_token", "the bearer token has no subject; sign in again");
+    return subject;
   };
 }

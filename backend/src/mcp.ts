@@ -2,11 +2,12 @@
 // request, bound to the user of that request's verified token).
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { Db } from "./db/database.js";
+import type { Logger } from "pino";
+import { type Db, isDatabaseUnavailable } from "./db/database.js";
 import type { Metrics } from "./metrics.js";
 import { TOOL_NAMES, ToolError, runTool, toolDescriptions, toolInputs } from "./tasks/tools.js";
 
-export async function handleMcpRequest(request: Request, db: Db, userId: string, metrics: Metrics): Promise<Response> {
+export async function handleMcpRequest(request: Request, db: Db, userId: string, metrics: Metrics, log?: Logger): Promise<Response> {
   const server = new McpServer({ name: "todo-tasks", version: "1.0.0" });
   for (const name of TOOL_NAMES) {
     server.registerTool(name, { description: toolDescriptions[name], inputSchema: toolInputs[name] }, async (args: unknown) => {
@@ -15,8 +16,14 @@ export async function handleMcpRequest(request: Request, db: Db, userId: string,
         const result = await runTool({ db, userId }, name, args);
         return { content: [{ type: "text" as const, text: JSON.stringify(result) }] };
       } catch (err) {
-        if (!(err instanceof ToolError)) throw err;
-        return { content: [{ type: "text" as const, text: err.message }], isError: true };
+        if (err instanceof ToolError) return { content: [{ type: "text" as const, text: err.message }], isError: true };
+        // Anything else is ours, not the caller's: its text (a database error
+        // names tables, columns and values) stays in the log, never in the answer.
+        log?.error({ err, tool: name }, "MCP tool failed");
+        const text = isDatabaseUnavailable(err)
+          ? `The task database is unavailable right now (${name} may not have been applied); try again in a few seconds.`
+          : `${name} failed because of an error on the server; it has been logged.`;
+        return { content: [{ type: "text" as const, text }], isError: true };
       }
     });
   }

@@ -1,6 +1,9 @@
 // The REST API end to end over HTTP, on PGlite and on a real PostgreSQL server.
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningApp, type TestDb, client, openTestDb, startApp, token } from "./helpers.js";
+import type { Agent } from "../src/agent/types.js";
+import { runTool } from "../src/tasks/tools.js";
+import { type RunningApp, SECRET, type TestDb, client, openTestDb, startApp, token } from "./helpers.js";
 
 describe.each(["pglite", "postgres"] as const)("REST API on %s", (kind) => {
   let tdb: TestDb;
@@ -86,12 +89,144 @@ describe.each(["pglite", "postgres"] as const)("REST API on %s", (kind) => {
     expect((await alice("GET", "/tasks")).body.length).toBe(before);
   });
 
+  it("refuses NUL, lone surrogates and out-of-range integers with 400 naming the field, and writes nothing", async () => {
+    const before = (await alice("GET", "/tasks?limit=200")).body.length;
+    const conversations = (await alice("GET", "/conversations")).body.length;
+    const cases: Array<[string, string, unknown, RegExp]> = [
+      ["POST", "/tasks", { title: "nul\u0000here" }, /title: .*NUL/],
+      ["POST", "/tasks", { title: "ok", description: "a\u0000b" }, /description: .*NUL/],
+      ["POST", "/tasks", { title: "half \uD83D pair" }, /title: .*lone surrogate/],
+      ["POST", "/tasks", { title: "ok", description: "\uDE00 trailing" }, /description: .*lone surrogate/],
+      ["PUT", "/tasks/1", { title: "x\u0000" }, /title: .*NUL/],
+      ["POST", "/chat", { message: "delete milk \u0000" }, /message: .*NUL/],
+      ["POST", "/chat", { message: "add \uD800" }, /message: .*lone surrogate/],
+      ["POST", "/chat", { message: "hi", conversation_id: 3000000000 }, /conversation_id: must be at most 2147483647/],
+      ["GET", "/tasks/3000000000", undefined, /id must be a positive integer of at most 2147483647/],
+      ["DELETE", "/tasks/2147483648", undefined, /at most 2147483647/],
+      ["GET", "/conversations/99999999999/messages", undefined, /id must be a positive integer/],
+    ];
+    for (const [method, path, body, message] of cases) {
+      const res = await alice(method, path, body);
+      expect({ method, path, body, status: res.status }).toEqual({ method, path, body, status: 400 });
+      expect(res.body.error.message).toMatch(message);
+    }
+    // Well-formed pairs are fine: an emoji is two UTF-16 units.
+    const emoji = await alice("POST", "/tasks", { title: "water 🌱" });
+    expect(emoji.status).toBe(201);
+    expect(emoji.body.title).toBe("water 🌱");
+    await alice("DELETE", `/tasks/${emoji.body.id}`);
+    expect((await alice("GET", "/tasks?limit=200")).body.length).toBe(before);
+    expect((await alice("GET", "/conversations")).body.length).toBe(conversations);
+  });
+
+  it("reads a body as JSON only when its Content-Type says JSON (415 otherwise)", async () => {
+    const auth = { authorization: `Bearer ${await token("alice")}` };
+    const send = (type: string | undefined, method = "POST", path = "/tasks") =>
+      fetch(`${app.url}/api/alice${path}`, { method, headers: { ...auth, ...(type ? { "content-type": type } : {}) }, body: JSON.stringify({ title: "typed" }) });
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", undefined]) {
+      const res = await send(type);
+      expect({ type, status: res.status }).toEqual({ type, status: 415 });
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("unsupported_media_type");
+      expect(body.error.message).toMatch(/Content-Type: application\/json/);
+    }
+    const ok = await send("application/json; charset=utf-8");
+    expect(ok.status).toBe(201);
+    const id = ((await ok.json()) as { id: number }).id;
+    // A PATCH without a body needs no Content-Type (it toggles).
+    const toggle = await fetch(`${app.url}/api/alice/tasks/${id}/complete`, { method: "PATCH", headers: auth });
+    expect(toggle.status).toBe(200);
+    expect((await alice("DELETE", `/tasks/${id}`)).status).toBe(204);
+  });
+
+  it("pages the task list with limit (default 50, at most 200) and an opaque cursor, newest first", async () => {
+    const carol = await client(app.url, "carol-pages");
+    for (let i = 0; i < 120; i++) expect((await carol("POST", "/tasks", { title: `task ${i}` })).status).toBe(201);
+    await carol("PATCH", `/tasks/${(await carol("GET", "/tasks?limit=1")).body[0].id}/complete`, { completed: true });
+
+    const first = await carol("GET", "/tasks");
+    expect(first.body).toHaveLength(50);
+    expect(first.body[0].title).toBe("task 119");
+    const cursor = first.headers.get("x-next-cursor")!;
+    expect(cursor).toMatch(/^[\w-]+$/);
+    expect(first.headers.get("link")).toBe(`</api/carol-pages/tasks?status=all&limit=50&cursor=${cursor}>; rel="next"`);
+
+    // Walking the pages gives every task exactly once, in order, and the last page has no cursor.
+    const seen: string[] = [];
+    let next: string | null = "";
+    let pages = 0;
+    while (next !== null) {
+      const res = await carol("GET", `/tasks?limit=35${next ? `&cursor=${next}` : ""}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.map((t: any) => t.title));
+      next = res.headers.get("x-next-cursor");
+      pages++;
+    }
+    expect(pages).toBe(4);
+    expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `task ${119 - i}`));
+
+    // A cursor survives the deletion of the row it points at, and follows the status filter.
+    const page1 = await carol("GET", "/tasks?status=pending&limit=10");
+    expect(page1.body.map((t: any) => t.title)).toEqual(Array.from({ length: 10 }, (_, i) => `task ${118 - i}`));
+    await carol("DELETE", `/tasks/${page1.body[9].id}`);
+    const page2 = await carol("GET", `/tasks?status=pending&limit=10&cursor=${page1.headers.get("x-next-cursor")}`);
+    expect(page2.body[0].title).toBe("task 108");
+    expect((await carol("GET", "/tasks?limit=200")).body).toHaveLength(119);
+    expect((await carol("GET", "/tasks?limit=200")).headers.get("x-next-cursor")).toBeNull();
+
+    for (const [query, message] of [
+      ["limit=0", /limit must be an integer from 1 to 200/],
+      ["limit=201", /limit must be an integer from 1 to 200/],
+      ["limit=ten", /limit/],
+      ["limit=-1", /limit/],
+      ["cursor=garbage", /cursor/],
+      [`cursor=${Buffer.from("1|2020-01-01T00:00:00.000000|3000000000").toString("base64url")}`, /cursor/],
+      [`cursor=${Buffer.from("1|'; DROP TABLE tasks; --|1").toString("base64url")}`, /cursor/],
+    ] as const) {
+      const res = await carol("GET", `/tasks?${query}`);
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      expect(res.body.error.message).toMatch(message);
+    }
+  });
+
+  it("commits a chat turn's tool effects with the turn or not at all", async () => {
+    const dave = await client(app.url, "dave-atomic");
+    const task = (await dave("POST", "/tasks", { title: "keep me" })).body;
+    // An agent that deletes the task, then fails before the turn is stored.
+    const failing: Agent = {
+      async respond(ctx) {
+        await runTool(ctx, "delete_task", { task_id: task.id });
+        await runTool(ctx, "add_task", { title: "half a turn" });
+        throw new Error("the agent broke after acting");
+      },
+    };
+    const broken = await startApp(tdb.db, { agent: failing });
+    try {
+      const res = await (await client(broken.url, "dave-atomic"))("POST", "/chat", { message: "delete keep me" });
+      expect(res.status).toBe(500);
+    } finally {
+      await broken.close();
+    }
+    expect((await dave("GET", `/tasks/${task.id}`)).body).toMatchObject({ title: "keep me" });
+    expect((await dave("GET", "/tasks")).body.map((t: any) => t.title)).toEqual(["keep me"]);
+    expect((await dave("GET", "/conversations")).body).toEqual([]);
+
+    // The same tools in a turn that completes are committed with it.
+    const ok = await dave("POST", "/chat", { message: `delete ${task.id}` });
+    expect(ok.body.response).toBe('I deleted "keep me".');
+    expect((await dave("GET", `/tasks/${task.id}`)).status).toBe(404);
+  });
+
   it("answers 401 without a valid token and 403 for another user's path", async () => {
     expect((await fetch(`${app.url}/api/alice/tasks`)).status).toBe(401);
     const forged = await fetch(`${app.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${await token("alice", "another-secret-of-sufficient-length-000")}` } });
     expect(forged.status).toBe(401);
     const expired = await fetch(`${app.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${await token("alice", undefined, "-1m")}` } });
     expect(expired.status).toBe(401);
+    // A token that never expires is refused too.
+    const eternal = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("alice").setIssuedAt().sign(new TextEncoder().encode(SECRET));
+    const noExp = await fetch(`${app.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${eternal}` } });
+    expect(noExp.status).toBe(401);
     const bobOnAlice = await client(app.url, "alice", "bob");
     const res = await bobOnAlice("GET", "/tasks");
     expect(res.status).toBe(403);

@@ -11,7 +11,7 @@ import { startPostgres } from "../../scripts/dev-postgres.js";
 import { LocalAgent } from "../src/agent/local.js";
 import type { Agent } from "../src/agent/types.js";
 import { createApp } from "../src/app.js";
-import { createTokenVerifier } from "../src/auth.js";
+import { type TokenVerifier, createTokenVerifier } from "../src/auth.js";
 import { type Db, openDatabase } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrations.js";
 import { createMetrics } from "../src/metrics.js";
@@ -74,11 +74,11 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(db: Db, options: { agent?: Agent; bodyLimitBytes?: number } = {}): Promise<RunningApp> {
+export async function startApp(db: Db, options: { agent?: Agent; bodyLimitBytes?: number; verifyToken?: TokenVerifier } = {}): Promise<RunningApp> {
   const app = createApp({
     db,
     agent: options.agent ?? new LocalAgent(),
-    verifyToken: createTokenVerifier({ secret: SECRET }),
+    verifyToken: options.verifyToken ?? createTokenVerifier({ secret: SECRET }),
     logger: pino({ level: "silent" }),
     metrics: createMetrics(),
     bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,

@@ -156,4 +156,47 @@ describe("JWKS verification (Better Auth's EdDSA keys)", () => {
       await new Promise((r) => jwks.close(r));
     }
   });
+
+  it("answers 503 with Retry-After, not 401, when the key set cannot be fetched, and refuses tokens without exp", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
+    const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "EdDSA" };
+    let mode: "down" | "error" | "garbage" | "up" = "down";
+    const jwks = createServer((_req, res) => {
+      if (mode === "error") return res.writeHead(502).end("bad gateway");
+      if (mode === "garbage") return res.writeHead(200, { "content-type": "text/html" }).end("<html>");
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    // Reserve a port, then leave it closed: the key set is unreachable.
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/api/auth/jwks`;
+    const verify = createTokenVerifier({ jwksUrl: url });
+    const good = await new SignJWT({}).setProtectedHeader({ alg: "EdDSA", kid: "k1" }).setSubject("user-7").setExpirationTime("5m").sign(privateKey);
+    // No database: every request here must stop at authentication.
+    const app = await startApp(undefined as unknown as Parameters<typeof startApp>[0], { verifyToken: verify });
+    const get = () => fetch(`${app.url}/api/user-7/tasks`, { headers: { authorization: `Bearer ${good}` } });
+    try {
+      const refused = await get();
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("auth_unavailable");
+
+      await new Promise<void>((r) => jwks.listen(port, "127.0.0.1", r));
+      for (const m of ["error", "garbage"] as const) {
+        mode = m;
+        await expect(verify(`Bearer ${good}`)).rejects.toMatchObject({ status: 503 });
+      }
+      mode = "up";
+      expect(await verify(`Bearer ${good}`)).toBe("user-7");
+      // With the key set reachable, an unknown key is the token's fault: 401.
+      const stranger = await new SignJWT({}).setProtectedHeader({ alg: "EdDSA", kid: "other" }).setSubject("user-7").setExpirationTime("5m").sign(privateKey);
+      await expect(verify(`Bearer ${stranger}`)).rejects.toMatchObject({ status: 401 });
+      const eternal = await new SignJWT({}).setProtectedHeader({ alg: "EdDSA", kid: "k1" }).setSubject("user-7").sign(privateKey);
+      await expect(verify(`Bearer ${eternal}`)).rejects.toMatchObject({ status: 401 });
+      const eternalHs = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("user-7").setIssuedAt().sign(new TextEncoder().encode(SECRET));
+      await expect(createTokenVerifier({ secret: SECRET })(`Bearer ${eternalHs}`)).rejects.toMatchObject({ status: 401, code: "invalid_token" });
+    } finally {
+      await app.close();
+      await new Promise((r) => jwks.close(r));
+    }
+  });
 });

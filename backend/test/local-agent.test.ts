@@ -84,6 +84,18 @@ describe("LocalAgent turns", () => {
     expect(r.response).toContain('"add buy milk"');
   });
 
+  it("lists the newest page and still finds an older task by number or by words", async () => {
+    const many = (msg: string) => agent.respond({ db: tdb.db, userId: "agent-many" }, msg);
+    const first = await many("add the very first chore");
+    const firstId = (first.toolCalls[0]!.result as { task_id: number }).task_id;
+    for (let i = 0; i < 254; i++) await many(`add chore ${i}`);
+    const list = await many("show my tasks");
+    expect(list.response).toMatch(/^Here are your 50 newest tasks \(there are more on the Tasks page\):\n\d+\. chore 253\n/);
+    expect(list.response.split("\n")).toHaveLength(51);
+    expect((await many(`mark ${firstId} done`)).response).toBe('Done! I marked "the very first chore" as completed.');
+    expect((await many("delete the very first chore")).response).toBe('I deleted "the very first chore".');
+  });
+
   it("says politely when a task does not exist", async () => {
     const r = await say("mark 987654 done");
     expect(r.toolCalls).toEqual([]);

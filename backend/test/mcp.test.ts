@@ -1,6 +1,9 @@
 // The five tools through a real MCP client over streamable HTTP.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Kysely, PostgresDialect, type PostgresPoolClient } from "kysely";
+import type { Db } from "../src/db/database.js";
+import type { Database } from "../src/db/schema.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningApp, type TestDb, client, openTestDb, startApp, token } from "./helpers.js";
 
@@ -43,12 +46,13 @@ describe("MCP server at /mcp", () => {
     const added = json(await c.callTool({ name: "add_task", arguments: { title: "water plants" } }));
     expect(added).toMatchObject({ status: "created", title: "water plants" });
     const id = added.task_id as number;
-    expect(json(await c.callTool({ name: "list_tasks", arguments: { status: "pending" } }))).toEqual([
-      { id, title: "water plants", description: null, completed: false },
-    ]);
+    expect(json(await c.callTool({ name: "list_tasks", arguments: { status: "pending" } }))).toEqual({
+      tasks: [{ id, title: "water plants", description: null, completed: false }],
+      next_cursor: null,
+    });
     expect(json(await c.callTool({ name: "update_task", arguments: { task_id: id, title: "water all plants" } }))).toMatchObject({ status: "updated", title: "water all plants" });
     expect(json(await c.callTool({ name: "complete_task", arguments: { task_id: id } }))).toMatchObject({ status: "completed" });
-    expect(json(await c.callTool({ name: "list_tasks", arguments: { status: "completed" } }))).toHaveLength(1);
+    expect(json(await c.callTool({ name: "list_tasks", arguments: { status: "completed" } })).tasks).toHaveLength(1);
     expect(json(await c.callTool({ name: "delete_task", arguments: { task_id: id } }))).toMatchObject({ status: "deleted" });
     const missing = await c.callTool({ name: "delete_task", arguments: { task_id: id } });
     expect(missing.isError).toBe(true);
@@ -60,15 +64,102 @@ describe("MCP server at /mcp", () => {
     const c = await connect(app.url, await token("mcp-carol"));
     const bad = await c.callTool({ name: "add_task", arguments: { title: "" } });
     expect(bad.isError).toBe(true);
-    expect(json(await c.callTool({ name: "list_tasks", arguments: {} }))).toEqual([]);
+    expect(json(await c.callTool({ name: "list_tasks", arguments: {} }))).toEqual({ tasks: [], next_cursor: null });
     await c.close();
+  });
+
+  it("pages list_tasks with limit and cursor", async () => {
+    const c = await connect(app.url, await token("mcp-pager"));
+    for (let i = 0; i < 7; i++) await c.callTool({ name: "add_task", arguments: { title: `page task ${i}` } });
+    const first = json(await c.callTool({ name: "list_tasks", arguments: { limit: 3 } }));
+    expect(first.tasks.map((t: any) => t.title)).toEqual(["page task 6", "page task 5", "page task 4"]);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const titles = [...first.tasks.map((t: any) => t.title)];
+    for (let cursor = first.next_cursor; cursor; ) {
+      const page = json(await c.callTool({ name: "list_tasks", arguments: { limit: 3, cursor } }));
+      titles.push(...page.tasks.map((t: any) => t.title));
+      cursor = page.next_cursor;
+    }
+    expect(titles).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `page task ${i}`));
+    for (const args of [{ limit: 0 }, { limit: 201 }, { cursor: "not-a-cursor" }]) {
+      const bad = await c.callTool({ name: "list_tasks", arguments: args });
+      expect(bad.isError).toBe(true);
+      expect(text(bad)).toMatch(/Invalid arguments for (tool )?list_tasks: .*(limit|cursor)/);
+    }
+    // By default at most 50.
+    for (let i = 0; i < 50; i++) await c.callTool({ name: "add_task", arguments: { title: `more ${i}` } });
+    const byDefault = json(await c.callTool({ name: "list_tasks", arguments: {} }));
+    expect(byDefault.tasks).toHaveLength(50);
+    expect(byDefault.next_cursor).toEqual(expect.any(String));
+    await c.close();
+  });
+
+  it("refuses NUL, lone surrogates and out-of-range ids by name, and never answers with database text", async () => {
+    const c = await connect(app.url, await token("mcp-frank"));
+    // The MCP SDK checks our input schemas before the tool runs; it names the field after "at".
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ["complete_task", { task_id: 3000000000 }, /must be at most 2147483647 at task_id/],
+      ["delete_task", { task_id: 2147483648 }, /must be at most 2147483647 at task_id/],
+      ["update_task", { task_id: 4000000000, title: "x" }, /must be at most 2147483647 at task_id/],
+      ["add_task", { title: "nul\u0000" }, /must not contain the NUL character .* at title/],
+      ["add_task", { title: "ok", description: "\uD800" }, /must be valid Unicode .* at description/],
+    ];
+    for (const [name, args, message] of cases) {
+      const r = await c.callTool({ name, arguments: args });
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(message);
+      expect(text(r)).not.toMatch(/out of range|invalid byte sequence|integer|0x00|UTF8/i);
+    }
+    expect(json(await c.callTool({ name: "list_tasks", arguments: {} }))).toEqual({ tasks: [], next_cursor: null });
+    await c.close();
+  });
+
+  it("answers a database failure inside a tool with a generic error, not the database's text", async () => {
+    // A database that fails every statement the way PostgreSQL does, with its text.
+    const failing = (message: string, code: string) =>
+      ({
+        kind: "postgres",
+        ping: async () => undefined,
+        close: async () => undefined,
+        kysely: new Kysely<Database>({
+          dialect: new PostgresDialect({
+            pool: {
+              connect: async () =>
+                ({
+                  query: async () => {
+                    throw Object.assign(new Error(message), { code, severity: "ERROR" });
+                  },
+                  release: () => undefined,
+                }) as unknown as PostgresPoolClient,
+              end: async () => undefined,
+            },
+          }),
+        }),
+      }) as Db;
+    for (const [db, expected] of [
+      [failing('relation "tasks" does not exist', "42P01"), (name: string) => `${name} failed because of an error on the server; it has been logged.`],
+      [failing("terminating connection due to administrator command", "57P01"), (name: string) => `The task database is unavailable right now (${name} may not have been applied); try again in a few seconds.`],
+    ] as const) {
+      const brokenApp = await startApp(db);
+      try {
+        const c = await connect(brokenApp.url, await token("mcp-gina"));
+        for (const [name, args] of [["list_tasks", {}], ["add_task", { title: "x" }], ["delete_task", { task_id: 1 }]] as const) {
+          const r = await c.callTool({ name, arguments: args });
+          expect(r.isError).toBe(true);
+          expect(text(r)).toBe(expected(name));
+        }
+        await c.close();
+      } finally {
+        await brokenApp.close();
+      }
+    }
   });
 
   it("scopes every tool to the token's user", async () => {
     const alice = await client(app.url, "mcp-dave");
     const task = (await alice("POST", "/tasks", { title: "dave only" })).body;
     const eve = await connect(app.url, await token("mcp-eve"));
-    expect(json(await eve.callTool({ name: "list_tasks", arguments: {} }))).toEqual([]);
+    expect(json(await eve.callTool({ name: "list_tasks", arguments: {} }))).toEqual({ tasks: [], next_cursor: null });
     for (const name of ["complete_task", "delete_task"]) {
       const r = await eve.callTool({ name, arguments: { task_id: task.id } });
       expect(r.isError).toBe(true);

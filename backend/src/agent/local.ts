@@ -1,9 +1,14 @@
 // The deterministic agent used when no LLM is configured: plain English
 // commands mapped onto the same five tools, answered in sentences.
 import { ToolError, runTool, type ToolContext, type ToolName } from "../tasks/tools.js";
+import { LIST_LIMIT_MAX } from "../tasks/validation.js";
 import type { Agent, AgentTurn, ToolCallRecord } from "./types.js";
 
 type Listed = { id: number; title: string; completed: boolean };
+type ListPage = { tasks: Listed[]; next_cursor: string | null };
+
+/** How many pages of LIST_LIMIT_MAX tasks a reference by words is matched against. */
+const FIND_PAGES = 25;
 
 export const HELP = [
   "I can manage your tasks. Try, for example:",
@@ -74,10 +79,11 @@ export function resolveRef(ref: string, tasks: Listed[]): { task: Listed } | { e
   return { error: `More than one task matches "${ref}": ${matches.map((t) => `${t.id} (${t.title})`).join(", ")}. Which number do you mean?` };
 }
 
-function describeList(tasks: Listed[], status: string): string {
+function describeList(tasks: Listed[], status: string, more = false): string {
   const label = status === "all" ? "" : `${status} `;
   if (tasks.length === 0) return status === "all" ? "You have no tasks yet. Try \"add buy milk\"." : `You have no ${label}tasks.`;
   const lines = tasks.map((t) => `${t.id}. ${t.title}${status === "all" && t.completed ? " (done)" : ""}`);
+  if (more) return `Here are your ${tasks.length} newest ${label}tasks (there are more on the Tasks page):\n${lines.join("\n")}`;
   return `You have ${tasks.length} ${label}task${tasks.length === 1 ? "" : "s"}:\n${lines.join("\n")}`;
 }
 
@@ -90,7 +96,20 @@ export class LocalAgent implements Agent {
       calls.push({ name, arguments: args, result });
       return result;
     };
-    const findTask = async (ref: string) => resolveRef(ref, (await runTool(ctx, "list_tasks", {})) as Listed[]);
+    // A reference resolves against the user's tasks, read a page at a time
+    // (up to FIND_PAGES pages); a number needs no more pages once it is found.
+    const findTask = async (ref: string) => {
+      const tasks: Listed[] = [];
+      const wanted = ref.match(/^#?(\d+)$/)?.[1];
+      let cursor: string | null = null;
+      for (let page = 0; page < FIND_PAGES; page++) {
+        const r = (await runTool(ctx, "list_tasks", { limit: LIST_LIMIT_MAX, ...(cursor ? { cursor } : {}) })) as ListPage;
+        tasks.push(...r.tasks);
+        cursor = r.next_cursor;
+        if (!cursor || (wanted && r.tasks.some((t) => t.id === Number(wanted)))) break;
+      }
+      return resolveRef(ref, tasks);
+    };
 
     try {
       switch (intent.kind) {
@@ -99,8 +118,8 @@ export class LocalAgent implements Agent {
           return { response: `I added "${r.title}" to your tasks (number ${r.task_id}).`, toolCalls: calls };
         }
         case "list": {
-          const tasks = (await call("list_tasks", { status: intent.status })) as Listed[];
-          return { response: describeList(tasks, intent.status), toolCalls: calls };
+          const page = (await call("list_tasks", { status: intent.status })) as ListPage;
+          return { response: describeList(page.tasks, intent.status, page.next_cursor !== null), toolCalls: calls };
         }
         case "complete": {
           const found = await findTask(intent.ref);

@@ -44,6 +44,20 @@ export const migrations: Record<string, Migration> = {
       await sql`DROP TABLE tasks`.execute(db);
     },
   },
+  // The task list is read newest first, a page at a time (keyset on created_at, id),
+  // with or without a completion filter: one index for each, read backwards.
+  "0002_tasks_list_indexes": {
+    async up(db) {
+      await sql`CREATE INDEX tasks_user_created_idx ON tasks (user_id, created_at, id)`.execute(db);
+      await sql`CREATE INDEX tasks_user_completed_created_idx ON tasks (user_id, completed, created_at, id)`.execute(db);
+      await sql`DROP INDEX tasks_user_id_idx`.execute(db);
+    },
+    async down(db) {
+      await sql`CREATE INDEX tasks_user_id_idx ON tasks (user_id, completed)`.execute(db);
+      await sql`DROP INDEX tasks_user_completed_created_idx`.execute(db);
+      await sql`DROP INDEX tasks_user_created_idx`.execute(db);
+    },
+  },
 };
 
 class InCodeProvider implements MigrationProvider {

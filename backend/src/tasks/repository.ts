@@ -12,10 +12,55 @@ export interface TaskChanges {
   completed?: boolean;
 }
 
-export function listTasks(db: Db, userId: string, status: StatusFilter = "all"): Promise<TaskRow[]> {
-  let q = db.kysely.selectFrom("tasks").selectAll().where("user_id", "=", userId);
+export interface TaskPage {
+  tasks: TaskRow[];
+  /** Opaque; pass it back as `cursor` for the next page. Absent on the last page. */
+  nextCursor?: string;
+}
+
+export class InvalidCursor extends Error {}
+
+// A cursor is the (created_at, id) of the last row of a page, newest first.
+// created_at travels as PostgreSQL's own text at microsecond precision (a JS
+// Date would round it to milliseconds and skip or repeat rows).
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/;
+
+function encodeCursor(createdAt: string, id: number): string {
+  return Buffer.from(`1|${createdAt}|${id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: number } {
+  const parts = /^[\w-]{1,200}$/.test(cursor) ? Buffer.from(cursor, "base64url").toString().split("|") : [];
+  const [version, createdAt, id] = parts;
+  if (parts.length !== 3 || version !== "1" || !CURSOR_TIME.test(createdAt!) || !/^\d{1,10}$/.test(id!) || Number(id) > 2_147_483_647) {
+    throw new InvalidCursor("cursor is not one this API issued; use the next cursor of the previous page, or leave it out for the first page");
+  }
+  return { createdAt: createdAt!, id: Number(id) };
+}
+
+/** One page of the user's tasks, newest first (keyset pagination: every page costs the same). */
+export async function listTasks(
+  db: Db,
+  userId: string,
+  options: { status?: StatusFilter; limit: number; cursor?: string },
+): Promise<TaskPage> {
+  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+  let q = db.kysely
+    .selectFrom("tasks")
+    .selectAll()
+    .select(sql<string>`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`.as("cursor_time"))
+    .where("user_id", "=", userId);
+  const status = options.status ?? "all";
   if (status !== "all") q = q.where("completed", "=", status === "completed");
-  return q.orderBy("created_at", "desc").orderBy("id", "desc").execute();
+  if (after) q = q.where(sql<boolean>`(created_at, id) < (${after.createdAt}::timestamp AT TIME ZONE 'UTC', ${after.id}::integer)`);
+  const rows = await q.orderBy("created_at", "desc").orderBy("id", "desc").limit(options.limit + 1).execute();
+  const more = rows.length > options.limit;
+  const page = more ? rows.slice(0, options.limit) : rows;
+  const last = page.at(-1);
+  return {
+    tasks: page.map(({ cursor_time: _, ...task }) => task),
+    ...(more && last ? { nextCursor: encodeCursor(last.cursor_time, last.id) } : {}),
+  };
 }
 
 export function getTask(db: Db, userId: string, id: number): Promise<TaskRow | undefined> {
