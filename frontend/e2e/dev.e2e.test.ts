@@ -50,13 +50,17 @@ describe("npm run dev", () => {
     child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
 
-    const health = await waitFor(`http://localhost:${frontendPort}/api/health`, 90_000);
+    // next dev compiles instrumentation, the proxy and each route on first use:
+    // minutes on a busy 2-core machine (108 s for /sign-in was seen).
+    const health = await waitFor(`http://localhost:${frontendPort}/api/health`, 180_000);
     expect(await health.json()).toEqual({ status: "ok" });
     const backend = await waitFor(`http://localhost:${backendPort}/health`, 60_000);
     expect(backend.status).toBe(200);
 
-    const signIn = await waitFor(`http://localhost:${frontendPort}/sign-in`, 90_000);
+    const signIn = await waitFor(`http://localhost:${frontendPort}/sign-in`, 180_000);
     expect(signIn.status).toBe(200);
+    // The proxy's CSP in development allows eval (React's dev tooling needs it), with a nonce as in production.
+    expect(signIn.headers.get("content-security-policy")).toMatch(/'nonce-[^']+'.*'unsafe-eval'/);
     expect(await signIn.text()).toContain("Sign in");
 
     // Dev-only secret generated on first run, outside git, readable by its owner only.
@@ -65,5 +69,5 @@ describe("npm run dev", () => {
     expect(JSON.parse(readFileSync(secrets, "utf8")).BETTER_AUTH_SECRET).toMatch(/^[\w-]{43}$/);
     expect(statSync(secrets).mode & 0o077).toBe(0);
     expect(existsSync(join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
-  }, 240_000);
+  }, 480_000);
 });
