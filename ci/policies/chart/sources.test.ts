@@ -1,4 +1,4 @@
-// The source scan (values files, templates, NOTES) both ways.
+// The source scan (values files, templates, NOTES: the doctor's source rules) both ways.
 import { describe, expect, it } from "vitest";
 import { scanChartSources } from "./index.js";
 
@@ -13,20 +13,20 @@ describe("scanChartSources catches", () => {
     ["a private key in a template", "templates/tls.yaml", "data: |\n  -----BEGIN RSA PRIVATE KEY-----\n", "templates/tls.yaml:2"],
   ])("%s", (_n, path, text, where) => {
     const f = scan(path, text);
-    expect(f.map((x) => x.rule)).toEqual(["secrets/source-plaintext"]);
+    expect(f.map((x) => x.rule)).toEqual(["secret/plaintext"]);
     expect(f[0]!.source).toBe(where);
   });
 
   it("a duplicate key in a values file, with its line", () => {
     const f = scan("values-minikube.yaml", "backend:\n  replicaCount: 1\nfrontend:\n  replicaCount: 1\nbackend:\n  logLevel: debug\n");
-    expect(f.map((x) => x.rule)).toEqual(["values/parse"]);
+    expect(f.map((x) => x.rule)).toEqual(["values/duplicate-key"]);
     expect(f[0]!.source).toBe("values-minikube.yaml:5");
-    expect(f[0]!.message).toMatch(/remove the duplicate/);
+    expect(f[0]!.message).toMatch(/"backend" is set again here \(first at line 1\)/);
   });
 
   it("NOTES.txt that decodes a Secret", () => {
     const f = scan("templates/NOTES.txt", 'Password: {{ (lookup "v1" "Secret" .Release.Namespace "x").data.PASSWORD | b64dec }}\n');
-    expect(f.map((x) => x.rule)).toContain("secrets/notes");
+    expect(f.map((x) => x.rule)).toContain("secret/notes-prints");
   });
 });
 
