@@ -8,7 +8,7 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, loadProjectConfig } from "../ci/config/load.js";
-import type { AppName } from "../ci/config/project-config.js";
+import { type AppName, appNames } from "../ci/config/project-config.js";
 import { localBaseRef } from "../ci/images/build-args.js";
 import { evaluateBudget, formatBytes } from "../ci/images/budget.js";
 import { measureImageTarball } from "../ci/images/measure.js";
@@ -16,7 +16,7 @@ import { DOCKER, buildImage, docker, ensureEngineAndBases, gitProvenance, httpSt
 import { startHostPostgres } from "../docker/test/support/postgres.js";
 
 const config = loadProjectConfig();
-const apps: AppName[] = ["backend", "frontend"];
+const apps: AppName[] = appNames(config);
 const id = `${Date.now().toString(36)}`;
 const tag = (app: AppName) => `${config.apps[app].image}:bench-${id}`;
 const work = mkdtempSync(join(tmpdir(), "bench-images-"));

@@ -8,6 +8,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { $ } from "zx";
 import { loadProjectConfig, REPO_ROOT } from "../config/load.js";
+import { withoutCredentials } from "../images/build-args.js";
+import { appNames } from "../config/project-config.js";
 import { REGISTRY_ENV } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
 import { loopbackApiServer } from "../tools/kubeconfig.js";
@@ -36,16 +38,20 @@ async function preflight(extra: Check[] = []) {
 async function gitState(cwd = REPO_ROOT) {
   const commit = (await $({ cwd })`git rev-parse HEAD`).stdout.trim();
   const dirty = (await $({ cwd })`git status --porcelain`).stdout.trim() !== "";
-  return { commit, dirty };
+  const origin = withoutCredentials((await $({ cwd })`git config --get remote.origin.url`.nothrow()).stdout.trim());
+  const created = (await $({ cwd })`git log -1 --format=%cI`).stdout.trim();
+  // The module's constructor arguments: images labelled with this commit, its origin and time.
+  const moduleArgs = ["--revision", commit, ...(origin ? ["--source-url", origin] : []), "--created", created];
+  return { commit, dirty, moduleArgs };
 }
 
 /** Runs a module function that returns the artifacts directory; returns the completed run record. */
 async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT): Promise<RunRecord> {
-  const { commit, dirty } = await gitState(cwd);
+  const { commit, dirty, moduleArgs } = await gitState(cwd);
   if (dirty) console.warn("warning: the working tree has uncommitted changes; the record says so and a replay cannot reproduce them");
   const out = join(cwd, "runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${fn}`);
   const engine = (await $`dagger version`).stdout.trim();
-  const call = await $({ cwd, stdio: "inherit" })`dagger call --revision ${commit} ${registryFlag} ${fn} ${args} export --path ${out}`.nothrow();
+  const call = await $({ cwd, stdio: "inherit" })`dagger call ${moduleArgs} ${registryFlag} ${fn} ${args} export --path ${out}`.nothrow();
   if (!existsSync(join(out, "run-record.json"))) {
     console.error(`\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`);
     process.exit(1);
@@ -70,7 +76,7 @@ function clusterArgs(kubeconfig: string, context: string | undefined): string[] 
 async function loadIntoMinikube(profile: string) {
   const dir = join(REPO_ROOT, "runs", "images");
   mkdirSync(dir, { recursive: true });
-  for (const app of ["backend", "frontend"] as const) {
+  for (const app of appNames(config)) {
     const tar = join(dir, `${app}.tar`);
     console.log(`building and exporting ${app}…`);
     await $({ stdio: "inherit" })`dagger call ${registryFlag} image-tarball --app ${app} export --path ${tar}`;
@@ -88,9 +94,9 @@ switch (command) {
   case "build": {
     await preflight();
     const started = Date.now();
-    const { commit } = await gitState();
+    const { moduleArgs } = await gitState();
     const out = join(REPO_ROOT, "runs", "images");
-    await $({ stdio: "inherit" })`dagger call --revision ${commit} ${registryFlag} build export --path ${out}`;
+    await $({ stdio: "inherit" })`dagger call ${moduleArgs} ${registryFlag} build export --path ${out}`;
     console.log(`built both images in ${((Date.now() - started) / 1000).toFixed(1)} s: ${out}/backend.tar, ${out}/frontend.tar`);
     break;
   }

@@ -100,6 +100,9 @@ export const projectConfigSchema = z
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 export type AppName = keyof ProjectConfig["apps"];
 export type AppConfig = ProjectConfig["apps"][AppName];
+
+/** The apps the config defines, in its order: the one list every step iterates. */
+export const appNames = (config: Pick<ProjectConfig, "apps">): AppName[] => Object.keys(config.apps) as AppName[];
 export type PinnedImage = z.infer<typeof pinnedImage>;
 
 export class ProjectConfigError extends Error {}

@@ -14,6 +14,11 @@ export interface ImageProvenance {
   created: string;
 }
 
+/** A repository URL fit for an image label: a user or token in it (https://user:token@host/…) is dropped. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, "$1");
+}
+
 /** `image:tag@digest` reference of a base, as the Dockerfiles' ARG defaults spell it (the registry-less imageRef). */
 export function upstreamBaseRef(config: Pick<ProjectConfig, "bases" | "pipelineImages">, which: "build" | "runtime"): string {
   return imageRef({ ...config, registry: null }, `bases.${which}`);

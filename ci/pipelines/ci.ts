@@ -1,7 +1,7 @@
 // ci: build both images, then test, scan, size and chart checks in parallel;
 // one verdict and a run record, returned with the SBOMs and scan reports.
 import { type Container, type Directory, dag } from "@dagger.io/dagger";
-import type { AppName, ProjectConfig } from "../config/project-config.js";
+import { type AppName, type ProjectConfig, appNames } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { IMAGE_KEYS, digestOf, recordedImages } from "../images/registry.js";
 import { describeScan } from "../policies/scan-gate.js";
@@ -18,8 +18,6 @@ export interface CiRun {
   images: Partial<Record<AppName, Container>>;
 }
 
-const APPS: AppName[] = ["backend", "frontend"];
-
 export async function runCi(source: Directory, config: ProjectConfig, provenance: ImageProvenance, args: Record<string, string>, fn = "ci"): Promise<CiRun> {
   const startedAt = new Date().toISOString();
   const today = startedAt.slice(0, 10);
@@ -28,7 +26,7 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
 
   // Builds first (the image steps need them); a failed build fails its dependents, not the others.
   const builds = await Promise.all(
-    APPS.map((app) =>
+    appNames(config).map((app) =>
       runStep(`build-${app}`, async () => {
         images[app] = await (await buildImage(source, config, app, provenance)).sync();
       }),
@@ -42,7 +40,7 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
     }),
     runStep("lint-chart", () => lintChartStep(source, config)),
   ];
-  for (const app of APPS) {
+  for (const app of appNames(config)) {
     const image = images[app];
     if (!image) {
       independent.push(Promise.resolve(skipped(`scan-${app}`)), Promise.resolve(skipped(`check-size-${app}`)));

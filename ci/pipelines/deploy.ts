@@ -1,7 +1,7 @@
 // deploy: ci, then install. Images are tagged by content so a cluster never
 // keeps a stale image under a reused tag.
 import type { Directory, Secret, Service } from "@dagger.io/dagger";
-import type { ProjectConfig } from "../config/project-config.js";
+import { type ProjectConfig, appNames } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
 import { type DeployImage, installAndVerify, k3sCluster } from "../steps/deploy.js";
@@ -21,7 +21,7 @@ export async function runDeploy(source: Directory, config: ProjectConfig, proven
   if (ci.record.verdict === "failed") return ci;
 
   const images: DeployImage[] = [];
-  for (const app of ["backend", "frontend"] as const) {
+  for (const app of appNames(config)) {
     const tarball = ci.images[app]!.asTarball();
     images.push({ app, tag: contentTag(await tarball.digest()), tarball });
   }

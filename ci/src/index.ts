@@ -4,7 +4,7 @@
  * (their compositions); the policies in ci/policies are plain TypeScript.
  */
 import { type Container, type Directory, type File, type Secret, type Service, argument, dag, func, object } from "@dagger.io/dagger";
-import { PROJECT_CONFIG_FILE, type ProjectConfig, parseProjectConfig } from "../config/project-config.js";
+import { type AppName, PROJECT_CONFIG_FILE, type ProjectConfig, appNames, parseProjectConfig } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { withRegistry } from "../images/registry.js";
 import { buildBoth } from "../pipelines/build.js";
@@ -22,6 +22,8 @@ export class TodoPipeline {
   source: Directory;
   revision: string;
   registry: string;
+  sourceUrl: string;
+  created: string;
 
   constructor(
     @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/.next", "**/dist", ".data", ".git", "runs", "**/screenshots"] }) source: Directory,
@@ -32,10 +34,16 @@ export class TodoPipeline {
      * instead of the config's `registry:`; "none" for the pinned upstream images.
      */
     registry = "",
+    /** Repository URL for the images' org.opencontainers.image.source label (pipeline:* passes git's origin). */
+    sourceUrl = "",
+    /** RFC 3339 time for the images' created label; the commit time keeps builds reproducible and cached. */
+    created = "1970-01-01T00:00:00Z",
   ) {
     this.source = source;
     this.revision = revision;
     this.registry = registry;
+    this.sourceUrl = sourceUrl;
+    this.created = created;
   }
 
   private async config(): Promise<ProjectConfig> {
@@ -43,7 +51,7 @@ export class TodoPipeline {
   }
 
   private provenance(): ImageProvenance {
-    return { source: "https://github.com/todo-ai-chatbot/todo", revision: this.revision, version: this.revision.slice(0, 12), created: "1970-01-01T00:00:00Z" };
+    return { source: this.sourceUrl || "unknown", revision: this.revision, version: `0.0.0-${this.revision.slice(0, 12)}`, created: this.created };
   }
 
   /** The backend image, built from docker/backend/Dockerfile with the pinned bases. */
@@ -138,7 +146,8 @@ export class TodoPipeline {
   /** One image as a tarball, for loading into Minikube from the host. */
   @func()
   async imageTarball(app: string): Promise<File> {
-    if (app !== "backend" && app !== "frontend") throw new Error(`app must be backend or frontend, got "${app}"`);
-    return (app === "backend" ? await this.buildBackend() : await this.buildFrontend()).asTarball();
+    const config = await this.config();
+    if (!appNames(config).includes(app as AppName)) throw new Error(`app must be one of ${appNames(config).join(", ")} (apps in todo.config.yaml), got "${app}"`);
+    return (await buildImage(this.source, config, app as AppName, this.provenance())).asTarball();
   }
 }

@@ -3,13 +3,13 @@
 // start. With a kubeconfig Secret: that cluster (e.g. Minikube, whose images
 // the host CLI loads first, because only the host can reach its image store).
 import { type Container, type Directory, type File, type Secret, type Service, dag } from "@dagger.io/dagger";
-import type { ProjectConfig } from "../config/project-config.js";
+import type { AppName, ProjectConfig } from "../config/project-config.js";
 import { imageRef } from "../images/registry.js";
 import { helmTestArgs, helmUpgradeInstallArgs, projectConfigValues } from "../tools/helm.js";
 import { toolbox } from "./toolbox.js";
 
 export interface DeployImage {
-  app: "backend" | "frontend";
+  app: AppName;
   tag: string;
   tarball: File;
 }

@@ -2,7 +2,7 @@
 // tests (real host helm) and the Dagger steps (helm inside a container) run the
 // very same commands. Builders are pure; `runHelm` is the only I/O here.
 import { execa } from "execa";
-import type { ProjectConfig } from "../config/project-config.js";
+import { type AppName, type ProjectConfig, appNames } from "../config/project-config.js";
 
 export type SetValue = string | number | boolean;
 
@@ -199,14 +199,14 @@ export interface ImageRef {
  */
 export function projectConfigValues(
   config: ProjectConfig,
-  images: { backend?: ImageRef; frontend?: ImageRef } = {},
+  images: Partial<Record<AppName, ImageRef>> = {},
 ): Required<Pick<ValuesInput, "set" | "setString">> {
   const set: Record<string, SetValue> = {
     "runtimeUser.uid": config.runtimeUser.uid,
     "runtimeUser.gid": config.runtimeUser.gid,
   };
   const setString: Record<string, string> = {};
-  for (const app of ["backend", "frontend"] as const) {
+  for (const app of appNames(config)) {
     const a = config.apps[app];
     setString[`${app}.image.repository`] = a.image;
     set[`${app}.port`] = a.port;

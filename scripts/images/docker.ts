@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, loadProjectConfig } from "../../ci/config/load.js";
 import type { AppName } from "../../ci/config/project-config.js";
-import { imageBuildArgs, type ImageProvenance } from "../../ci/images/build-args.js";
+import { imageBuildArgs, type ImageProvenance, withoutCredentials } from "../../ci/images/build-args.js";
 
 /** Debian's 20.10 CLI has BuildKit built in; a newer CLI on PATH may need the buildx plugin. */
 export const DOCKER = process.env.DOCKER ?? (existsSync("/usr/bin/docker") ? "/usr/bin/docker" : "docker");
@@ -62,7 +62,7 @@ async function git(args: string[]): Promise<string> {
 export async function gitProvenance(): Promise<ImageProvenance> {
   const revision = (await git(["rev-parse", "HEAD"])) || "unknown";
   return {
-    source: (await git(["config", "--get", "remote.origin.url"])) || "local",
+    source: withoutCredentials(await git(["config", "--get", "remote.origin.url"])) || "local",
     revision,
     version: `0.0.0-${revision.slice(0, 12)}`,
     created: (await git(["log", "-1", "--format=%cI"])) || "1970-01-01T00:00:00Z",
