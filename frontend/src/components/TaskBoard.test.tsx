@@ -50,6 +50,20 @@ describe("TaskBoard", () => {
     expect(screen.getByRole("alert").textContent).toBe("The task service is unreachable.");
   });
 
+  it("links to older tasks when the backend says more follow, and back to the newest from a later page", () => {
+    const { rerender } = render(<TaskBoard tasks={[task(1, "a")]} status="pending" actions={actions()} page={{ nextCursor: "c2" }} />);
+    const pages = screen.getByRole("navigation", { name: "Task pages" });
+    expect(within(pages).getByRole("link", { name: /older tasks/i }).getAttribute("href")).toBe("/tasks?status=pending&cursor=c2");
+    expect(within(pages).queryByRole("link", { name: /newest tasks/i })).toBeNull();
+
+    rerender(<TaskBoard tasks={[task(2, "b")]} status="all" actions={actions()} page={{ cursor: "c2" }} />);
+    expect(screen.getByRole("link", { name: /newest tasks/i }).getAttribute("href")).toBe("/tasks");
+    expect(screen.queryByRole("link", { name: /older tasks/i })).toBeNull();
+
+    rerender(<TaskBoard tasks={[task(3, "c")]} status="all" actions={actions()} />);
+    expect(screen.queryByRole("navigation", { name: "Task pages" })).toBeNull();
+  });
+
   it("lists tasks with their descriptions and completion state", () => {
     render(<TaskBoard tasks={[task(1, "buy milk", false, "2 litres"), task(2, "call mom", true)]} status="all" actions={actions()} />);
     const items = screen.getAllByRole("listitem").filter((li) => li.textContent?.includes("#"));

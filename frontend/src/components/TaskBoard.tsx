@@ -30,11 +30,14 @@ export function TaskBoard({
   status,
   actions,
   loadError,
+  page = {},
 }: {
   tasks: Task[];
   status: TaskStatus;
   actions: TaskActions;
   loadError?: string | undefined;
+  /** Where this page of the list starts (cursor) and where the next one does (nextCursor). */
+  page?: { cursor?: string | undefined; nextCursor?: string | undefined };
 }) {
   return (
     <div className="space-y-6">
@@ -61,8 +64,38 @@ export function TaskBoard({
             ))}
           </ul>
         )}
+        {!loadError && <Pagination status={status} {...page} />}
       </section>
     </div>
+  );
+}
+
+function tasksHref(status: TaskStatus, cursor?: string): string {
+  const query = new URLSearchParams();
+  if (status !== "all") query.set("status", status);
+  if (cursor) query.set("cursor", cursor);
+  const text = query.toString();
+  return text ? `/tasks?${text}` : "/tasks";
+}
+
+/** Links to the next page of older tasks, and back to the newest, when the list has more than one page. */
+export function Pagination({ status, cursor, nextCursor }: { status: TaskStatus; cursor?: string | undefined; nextCursor?: string | undefined }) {
+  if (!cursor && !nextCursor) return null;
+  return (
+    <nav aria-label="Task pages" className="flex flex-wrap justify-between gap-2">
+      {cursor ? (
+        <Link href={tasksHref(status)} className={secondaryButton}>
+          ← Newest tasks
+        </Link>
+      ) : (
+        <span />
+      )}
+      {nextCursor && (
+        <Link href={tasksHref(status, nextCursor)} className={secondaryButton}>
+          Older tasks →
+        </Link>
+      )}
+    </nav>
   );
 }
 

@@ -32,6 +32,11 @@ beforeAll(async () => {
       res.end(JSON.stringify(data));
     };
     if (req.url === "/api/u%201/tasks?status=pending") return json(200, [{ id: 1, title: "a" }]);
+    if (req.url === "/api/u%201/tasks?status=all&limit=2") {
+      res.setHeader("x-next-cursor", "MXwyMDI2");
+      return json(200, [{ id: 9, title: "i" }, { id: 8, title: "h" }]);
+    }
+    if (req.url === "/api/u%201/tasks?status=all&limit=2&cursor=MXwyMDI2") return json(200, [{ id: 7, title: "g" }]);
     if (req.url === "/api/u%201/tasks" && req.method === "POST") return json(201, { id: 2, ...(body as object) });
     if (req.url === "/api/u%201/tasks/7") return json(404, { error: { code: "not_found", message: "Task 7 not found" } });
     if (req.url === "/api/u%201/tasks/8" && req.method === "DELETE") {
@@ -56,6 +61,14 @@ describe("createBackendClient", () => {
   it("sends the bearer token to the user's path and parses the list", async () => {
     await expect(client().listTasks("pending")).resolves.toEqual([{ id: 1, title: "a" }]);
     expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/api/u%201/tasks?status=pending", auth: "Bearer jwt-123" });
+  });
+
+  it("pages the list: limit and cursor go in the query, the next cursor comes from X-Next-Cursor", async () => {
+    const first = await client().listTaskPage("all", { limit: 2 });
+    expect(first).toEqual({ tasks: [{ id: 9, title: "i" }, { id: 8, title: "h" }], nextCursor: "MXwyMDI2" });
+    const last = await client().listTaskPage("all", { limit: 2, cursor: first.nextCursor });
+    expect(last).toEqual({ tasks: [{ id: 7, title: "g" }], nextCursor: undefined });
+    expect(seen.at(-1)?.url).toBe("/api/u%201/tasks?status=all&limit=2&cursor=MXwyMDI2");
   });
 
   it("posts a new task, leaving out an empty description", async () => {

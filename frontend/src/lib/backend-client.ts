@@ -28,11 +28,21 @@ export interface TaskChanges {
   completed?: boolean;
 }
 
+/** One page of the task list: the backend sends at most `limit` tasks (default 50) and, when more follow, the next page's cursor in X-Next-Cursor. */
+export interface TaskPage {
+  tasks: Task[];
+  nextCursor: string | undefined;
+}
+
 export function createBackendClient(options: BackendClientOptions) {
   const doFetch = options.fetch ?? fetch;
   const base = `${options.baseUrl.replace(/\/+$/, "")}/api/${encodeURIComponent(options.userId)}`;
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await callWithHeaders<T>(method, path, body)).data;
+  }
+
+  async function callWithHeaders<T>(method: string, path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
     let response: Response;
     try {
       response = await doFetch(`${base}${path}`, {
@@ -50,7 +60,7 @@ export function createBackendClient(options: BackendClientOptions) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new BackendError(`The task service at ${options.baseUrl} is unreachable (${reason}).`, 503, "unreachable");
     }
-    if (response.status === 204) return undefined as T;
+    if (response.status === 204) return { data: undefined as T, headers: response.headers };
     const text = await response.text();
     let data: unknown;
     try {
@@ -64,11 +74,22 @@ export function createBackendClient(options: BackendClientOptions) {
       const code = typeof err?.code === "string" ? err.code : `http_${response.status}`;
       throw new BackendError(message, response.status, code);
     }
-    return data as T;
+    return { data: data as T, headers: response.headers };
+  }
+
+  /** One page of tasks, newest first; pass the previous page's nextCursor for the next one. */
+  async function listTaskPage(status: TaskStatus = "all", page: { cursor?: string | undefined; limit?: number } = {}): Promise<TaskPage> {
+    const query = new URLSearchParams({ status });
+    if (page.limit !== undefined) query.set("limit", String(page.limit));
+    if (page.cursor) query.set("cursor", page.cursor);
+    const { data, headers } = await callWithHeaders<Task[]>("GET", `/tasks?${query}`);
+    return { tasks: data, nextCursor: headers.get("x-next-cursor") || undefined };
   }
 
   return {
-    listTasks: (status: TaskStatus = "all") => call<Task[]>("GET", `/tasks?status=${status}`),
+    /** The first page of tasks (what the chat's task list shows). */
+    listTasks: async (status: TaskStatus = "all") => (await listTaskPage(status)).tasks,
+    listTaskPage,
     createTask: (title: string, description?: string | null) =>
       call<Task>("POST", "/tasks", description ? { title, description } : { title }),
     updateTask: (id: number, changes: TaskChanges) => call<Task>("PUT", `/tasks/${id}`, changes),

@@ -8,13 +8,17 @@ import { parseStatus, type Task } from "@/lib/types";
 export const metadata: Metadata = { title: "Tasks" };
 export const dynamic = "force-dynamic";
 
-export default async function TasksPage({ searchParams }: { searchParams: Promise<{ status?: string }> }) {
-  const status = parseStatus((await searchParams).status);
+export default async function TasksPage({ searchParams }: { searchParams: Promise<{ status?: string; cursor?: string }> }) {
+  const params = await searchParams;
+  const status = parseStatus(params.status);
+  // The backend pages the list (50 per page, newest first); ?cursor= is where this page starts.
+  const cursor = typeof params.cursor === "string" && params.cursor ? params.cursor : undefined;
   const { backend } = await backendForCurrentUser();
   let tasks: Task[] = [];
+  let nextCursor: string | undefined;
   let loadError: string | undefined;
   try {
-    tasks = await backend.listTasks(status);
+    ({ tasks, nextCursor } = await backend.listTaskPage(status, { cursor }));
   } catch (error) {
     loadError = describeError(error, "Could not load your tasks.");
   }
@@ -25,6 +29,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
         tasks={tasks}
         status={status}
         loadError={loadError}
+        page={{ cursor, nextCursor }}
         actions={{
           create: createTaskAction,
           update: updateTaskAction,
