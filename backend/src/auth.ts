@@ -2,7 +2,8 @@
 // or a shared HS256 secret, chosen by configuration. Every token must expire
 // (`exp` is required). A key set that cannot be fetched is our outage, not the
 // caller's bad token: 503 with Retry-After, not 401.
-import { type JWTVerifyGetKey, createRemoteJWKSet, errors, jwtVerify } from "jose";
+import { webcrypto } from "node:crypto";
+import { type FlattenedJWSInput, type JWTHeaderParameters, type JWTVerifyGetKey, createRemoteJWKSet, errors, jwtVerify } from "jose";
 import type { Config } from "./config.js";
 import { HttpError, unavailable } from "./http/errors.js";
 
@@ -15,10 +16,10 @@ class KeySetUnavailable extends Error {}
 const TOKEN_FAULTS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSEAlgNotAllowed, errors.JOSENotSupported, errors.JWSInvalid, errors.JWTInvalid];
 
 export function createTokenVerifier(auth: Config["auth"]): TokenVerifier {
-  let key: Uint8Array | JWTVerifyGetKey;
+  let key: webcrypto.CryptoKey | Promise<webcrypto.CryptoKey> | JWTVerifyGetKey;
   if (auth.jwksUrl) {
     const remote = createRemoteJWKSet(new URL(auth.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
-    key = async (header, token) => {
+    key = async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
       try {
         return await remote(header, token);
       } catch (err) {
@@ -27,7 +28,8 @@ export function createTokenVerifier(auth: Config["auth"]): TokenVerifier {
       }
     };
   } else {
-    key = new TextEncoder().encode(auth.secret);
+    // Imported once: given the raw bytes, jose would import the key again for every request.
+    key = webcrypto.subtle.importKey("raw", new TextEncoder().encode(auth.secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
   }
   const options = {
     ...(auth.issuer ? { issuer: auth.issuer } : {}),
@@ -40,7 +42,7 @@ export function createTokenVerifier(auth: Config["auth"]): TokenVerifier {
     if (!match) throw new HttpError(401, "unauthorized", "missing bearer token; send Authorization: Bearer <JWT>");
     let subject: unknown;
     try {
-      const { payload } = await jwtVerify(match[1]!, key as Uint8Array, options);
+      const { payload } = await jwtVerify(match[1]!, (key instanceof Promise ? await key : key) as unknown as Uint8Array, options);
       subject = payload.sub;
     } catch (err) {
       if (err instanceof KeySetUnavailable) {
