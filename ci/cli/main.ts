@@ -14,10 +14,11 @@ import { REGISTRY_ENV } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
 import { loopbackApiServer } from "../tools/kubeconfig.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
-import { type Check, checkContainerRuntime, checkDagger, checkMinikube, formatChecks } from "./preflight.js";
+import { type Check, checkContainerRuntime, checkDagger, checkMinikube, daggerCli, findEngine, formatChecks } from "./preflight.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
 
 $.verbose = false;
+const dagger = daggerCli();
 const config = loadProjectConfig();
 // TODO_REGISTRY on the host reaches the module as its --registry argument (loadProjectConfig has checked it).
 const registryFlag = process.env[REGISTRY_ENV]?.trim() ? ["--registry", config.registry ?? "none"] : [];
@@ -28,7 +29,7 @@ const flag = (name: string) => {
 };
 
 async function preflight(extra: Check[] = []) {
-  const checks = [await checkDagger(config.versions.dagger!), await checkContainerRuntime(), ...extra];
+  const checks = [await checkDagger(config.versions.dagger!), await checkContainerRuntime(), await findEngine(config.engine?.localContainer), ...extra];
   if (checks.some((c) => !c.ok)) {
     console.error(`the pipeline cannot run on this machine yet:\n${formatChecks(checks)}`);
     process.exit(2);
@@ -50,8 +51,8 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT): Promis
   const { commit, dirty, moduleArgs } = await gitState(cwd);
   if (dirty) console.warn("warning: the working tree has uncommitted changes; the record says so and a replay cannot reproduce them");
   const out = join(cwd, "runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${fn}`);
-  const engine = (await $`dagger version`).stdout.trim();
-  const call = await $({ cwd, stdio: "inherit" })`dagger call ${moduleArgs} ${registryFlag} ${fn} ${args} export --path ${out}`.nothrow();
+  const engine = (await $`${dagger} version`).stdout.trim();
+  const call = await $({ cwd, stdio: "inherit" })`${dagger} call ${moduleArgs} ${registryFlag} ${fn} ${args} export --path ${out}`.nothrow();
   if (!existsSync(join(out, "run-record.json"))) {
     console.error(`\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`);
     process.exit(1);
@@ -79,7 +80,7 @@ async function loadIntoMinikube(profile: string) {
   for (const app of appNames(config)) {
     const tar = join(dir, `${app}.tar`);
     console.log(`building and exporting ${app}…`);
-    await $({ stdio: "inherit" })`dagger call ${registryFlag} image-tarball --app ${app} export --path ${tar}`;
+    await $({ stdio: "inherit" })`${dagger} call ${registryFlag} image-tarball --app ${app} export --path ${tar}`;
     const digest = `sha256:${(await $`sha256sum ${tar}`).stdout.split(" ")[0]}`;
     const name = `${config.apps[app].image}:${contentTag(digest)}`;
     // The OCI tarball carries no name: docker names it, then Minikube takes it by that name.
@@ -96,7 +97,7 @@ switch (command) {
     const started = Date.now();
     const { moduleArgs } = await gitState();
     const out = join(REPO_ROOT, "runs", "images");
-    await $({ stdio: "inherit" })`dagger call ${moduleArgs} ${registryFlag} build export --path ${out}`;
+    await $({ stdio: "inherit" })`${dagger} call ${moduleArgs} ${registryFlag} build export --path ${out}`;
     console.log(`built both images in ${((Date.now() - started) / 1000).toFixed(1)} s: ${out}/backend.tar, ${out}/frontend.tar`);
     break;
   }

@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { REPO_ROOT } from "../config/load.js";
+import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
+import { daggerCli, findEngine } from "./preflight.js";
 
 interface Call {
   fn: string;
@@ -29,6 +30,7 @@ const skip = new Set(list(option("skip")));
 const kubeconfig = option("kubeconfig");
 const context = option("context");
 const registry = process.env.TODO_REGISTRY?.trim();
+const dagger = daggerCli();
 
 const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -68,12 +70,13 @@ const rows: [string, string, string, string][] = [];
 const work = mkdtempSync(join(tmpdir(), "test-engine-"));
 const base = ["call", "--progress", "plain", ...(registry ? ["--registry", registry] : [])];
 try {
-  const version = await execa("dagger", ["version"], { reject: false });
+  const engine = await findEngine(loadProjectConfig().engine?.localContainer);
+  const version = await execa(dagger, ["version"], { reject: false });
   if (version.failed) {
     console.error(`test:engine: the dagger CLI did not answer (${version.code === "ENOENT" ? "not on PATH" : version.stderr.trim().split("\n").at(-1)}): install v0.21.9, or source the env of a local engine`);
     process.exit(2);
   }
-  console.log(`test:engine: ${version.stdout.trim()}${process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ? ` on ${process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST}` : ""}${registry ? `, images from ${registry}` : ""}`);
+  console.log(`test:engine: ${version.stdout.trim()}; engine: ${engine.detail}${registry ? `; images from ${registry}` : ""}`);
   for (const call of calls) {
     if ((only.length && !only.includes(call.fn)) || skip.has(call.fn)) {
       rows.push([call.fn, "skipped", "", skip.has(call.fn) ? "--skip" : "not in --only"]);
@@ -81,7 +84,7 @@ try {
     }
     const started = Date.now();
     console.log(`\n== dagger ${[...base, ...call.args(work)].join(" ")}`);
-    const r = await execa("dagger", [...base, ...call.args(work)], { cwd: REPO_ROOT, reject: false, all: true, stdout: "pipe", stderr: "pipe" });
+    const r = await execa(dagger, [...base, ...call.args(work)], { cwd: REPO_ROOT, reject: false, all: true, stdout: "pipe", stderr: "pipe" });
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     let verdict = r.exitCode === 0 ? "pass" : "FAIL";
     let note = "";

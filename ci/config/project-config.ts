@@ -89,6 +89,8 @@ export const projectConfigSchema = z
       // Values files (relative to chart.path) that lint and the render matrix cover besides the defaults.
       valuesFiles: z.array(z.string().regex(/^values-[a-z0-9-]+\.yaml$/, "must be a values-<name>.yaml file in the chart")).default([]),
     }),
+    // A Dagger engine run locally in Docker (closed networks); pipeline:* and test:engine use it when it is running.
+    engine: z.strictObject({ localContainer: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a container name") }).optional(),
     deploy: z.strictObject({
       defaultTarget: z.string(),
       targets: z.record(z.string(), deployTarget),
