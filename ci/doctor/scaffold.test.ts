@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "./cli.js";
 import { runDoctor } from "./doctor.js";
 import { renderChart } from "./reader.js";
 import { FIXTURE_KUBE_VERSION } from "./fixture-cases.js";
@@ -43,5 +44,14 @@ describe("helm create scaffold", () => {
     const findings = await runDoctor({ chartPath: "mychart", valuesFiles: ["fixed.yaml"], renderedManifests: render.manifests!, cwd: dir });
     const app = findings.filter((f) => !f.file.includes("/tests/")).map((f) => `${f.rule} ${f.file}:${f.line}`);
     expect(app).toEqual(["probe/unconfirmed-path mychart/values.yaml:129", "probe/unconfirmed-path mychart/values.yaml:133"]);
+  });
+
+  it("a good chart: the CLI exits 0 on it (no error, only warnings), as GitHub annotations", async () => {
+    let out = "";
+    const code = await main(["--chart", join(dir, "mychart"), "--format", "github"], { stdout: (t) => void (out += t), stderr: () => {}, cwd: dir });
+    expect(code).toBe(0);
+    const lines = out.trim().split("\n");
+    expect(lines.length).toBe(7);
+    for (const l of lines) expect(l).toMatch(/^::warning file=mychart\/[^,]+,line=\d+,title=[a-z-]+\/[a-z-]+::.+\. Fix: /);
   });
 });
