@@ -69,4 +69,8 @@ describe("each class of issue 11, one fixture each", () => {
   it("an untagged image in a helm test hook pod is a warning (hook-untagged-image)", async () => {
     expect(short(await doctorOnFixture("classes/hook-untagged-image"))).toEqual(["warning image/mutable-tag chart/templates/tests/test-connection.yaml:15"]);
   });
+
+  it("a finding in the second document of a template whose first document helm left out points into the second (multi-doc-template)", async () => {
+    expect(short(await doctorOnFixture("classes/multi-doc-template"))).toEqual(["error image/mutable-tag chart/templates/workers.yaml:46"]);
+  });
 });

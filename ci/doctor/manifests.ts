@@ -36,6 +36,23 @@ interface TraceOptions {
   kind?: string;
   docIndex?: number;
   docCount?: number;
+  /** Words of the rendered object's values: pick, among documents of one kind, the one that writes most of them. */
+  words?: ReadonlySet<string>;
+}
+
+/** The words (3+ characters) of an object's string values and keys. */
+export function wordsOf(obj: unknown, out = new Set<string>()): Set<string> {
+  if (typeof obj === "string") {
+    for (const w of obj.split(/[^A-Za-z0-9_]+/)) if (w.length >= 3) out.add(w);
+  } else if (Array.isArray(obj)) {
+    obj.forEach((v) => wordsOf(v, out));
+  } else if (obj && typeof obj === "object") {
+    for (const [k, v] of Object.entries(obj)) {
+      wordsOf(k, out);
+      wordsOf(v, out);
+    }
+  }
+  return out;
 }
 
 /** The traced line and how many keys of the path were found written in the template. */
@@ -47,6 +64,12 @@ export function traceDetailed(text: string, path: Path, opts: TraceOptions = {})
   else if (opts.kind && segs.length > 1) {
     const byKind = segs.filter((s) => lines.slice(s.start, s.end).some((l) => new RegExp(`^\\s*kind\\s*:\\s*${escapeRe(opts.kind!)}\\s*$`).test(l)));
     if (byKind.length === 1) seg = byKind[0]!;
+    else if (byKind.length > 1 && opts.words) {
+      // Several documents of this kind and not all rendered (an `if` left one out): the one whose text
+      // writes most of the object's words, not the first (which may be the one helm left out).
+      const score = (sg: Segment) => new Set(lines.slice(sg.start, sg.end).join("\n").split(/[^A-Za-z0-9_]+/).filter((w) => opts.words!.has(w))).size;
+      seg = byKind.reduce((best, sg) => (score(sg) > score(best) ? sg : best));
+    }
   }
   const indentOf = (l: string) => /^\s*/.exec(l)![0].length;
   const isContent = (l: string) => l.trim() !== "" && !/^\s*#/.test(l) && !TEMPLATE_ONLY.test(l);
@@ -175,9 +198,10 @@ export function manifestsFromRendered(rendered: string, opts: RenderedOptions): 
     const docIndex = rel ? (seen.get(rel) ?? 0) : 0;
     if (rel) seen.set(rel, docIndex + 1);
     const kind = String(obj.kind ?? "");
+    const words = wordsOf(obj);
     return makeManifest(obj, doc, (path) => {
       if (template) {
-        const t = traceDetailed(template.text, path, { kind, docIndex, docCount: perSource.get(rel!) ?? 1 });
+        const t = traceDetailed(template.text, path, { kind, docIndex, docCount: perSource.get(rel!) ?? 1, words });
         // A block copied from values with toYaml: the key is written in the values file, point there.
         if (t.line !== undefined && t.consumed < path.length && opts.valuesFiles?.length) {
           const vpath = injectedValuesPath(template.text, t.line);
