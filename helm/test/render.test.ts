@@ -187,6 +187,13 @@ describe("values matrix specifics", () => {
     expect(JSON.stringify(at(one(none, "NetworkPolicy", "-backend"), "spec.egress"))).not.toContain(`"port":${port},`);
   });
 
+  it("trusted proxies reach the frontend as TRUSTED_PROXIES; none by default; a catch-all range is refused", async () => {
+    const m = await render({ setString: { "frontend.trustedProxies[0]": "10.244.0.0/16", "frontend.trustedProxies[1]": "192.0.2.10" } });
+    expect(at(one(m, "ConfigMap", "-frontend"), "data.TRUSTED_PROXIES")).toBe("10.244.0.0/16,192.0.2.10");
+    expect(at(one(await render(), "ConfigMap", "-frontend"), "data")).not.toHaveProperty("TRUSTED_PROXIES");
+    await expect(render({ setString: { "frontend.trustedProxies[0]": "0.0.0.0/0" } })).rejects.toThrow(/trustedProxies/);
+  });
+
   it("pipeline values: a digest wins over the tag, a tag alone is used as given", async () => {
     const m = await get("as the pipeline passes it (todo.config.yaml values, digests)");
     expect(at(one(m, "Deployment", "-backend"), "spec.template.spec.containers.0.image")).toBe(`todo-backend@${DIGEST}`);
