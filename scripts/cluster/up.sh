@@ -206,7 +206,9 @@ step "starting etcd, kube-apiserver, controller-manager, scheduler, kubelet, kub
     KUBE_ENABLE_CLUSTER_DNS=true DNS_ADDON=coredns \
     API_HOST=127.0.0.1 API_HOST_IP=127.0.0.1 \
     ENABLE_ADMISSION_PLUGINS=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,DefaultTolerationSeconds,Priority,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ResourceQuota,NodeRestriction,PodSecurity \
-    EVICTION_HARD='memory.available<100Mi,nodefs.available<2%,imagefs.available<2%,nodefs.inodesFree<2%'
+    EVICTION_HARD='memory.available<100Mi,nodefs.available<2%,imagefs.available<2%,nodefs.inodesFree<2%' \
+    KUBELET_FLAGS='--image-gc-high-threshold=100 --image-gc-low-threshold=99'
+  # no image GC: a shared disk above 85% made kubelet delete the imported pause image (no registry to pull it back)
   setsid -w "$TREE/hack/local-up-cluster.sh" -o "$K8S_BIN"
 ) >"$LOG_DIR/local-up-cluster.log" 2>&1 </dev/null || true
 
