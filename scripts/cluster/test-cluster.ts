@@ -250,7 +250,9 @@ async function upgradeRollbackReinstall() {
       const f = await forwardToPod(kc, { namespace, selector: `app.kubernetes.io/instance=${release},app.kubernetes.io/component=frontend`, port: config.apps.frontend.port });
       try {
         const path = expectExisting ? "sign-in/email" : "sign-up/email";
-        const res = await fetch(`${f.url}/api/auth/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password, name: "Keep" }), signal: AbortSignal.timeout(15_000) });
+        // Better Auth refuses a POST without an Origin it trusts (403 MISSING_OR_NULL_ORIGIN): send the release's public URL
+        const origin = (await kubectl("get", "configmap", "-n", namespace, "-l", `app.kubernetes.io/instance=${release}`, "-o", "jsonpath={.items[*].data.BETTER_AUTH_URL}")).stdout.trim().split(/\s+/)[0] ?? "";
+        const res = await fetch(`${f.url}/api/auth/${path}`, { method: "POST", headers: { "content-type": "application/json", origin }, body: JSON.stringify({ email, password, name: "Keep" }), signal: AbortSignal.timeout(15_000) });
         if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
       } finally {
         f.close();
