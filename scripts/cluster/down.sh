@@ -48,7 +48,7 @@ done
 cleanup_iptables() {
   local table rule chain
   for table in filter nat mangle raw; do
-    iptables-save -t "$table" 2>/dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*(-j (KUBE-|CNI-)|--comment "?todo-cluster)' |
+    { iptables-save -t "$table" 2>/dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*(-j (KUBE-|CNI-)|--comment "?todo-cluster)' || true; } |
       while read -r rule; do
         eval "iptables -t $table ${rule/#-A/-D}" 2>/dev/null || true
       done
@@ -60,7 +60,7 @@ cleanup_iptables() {
     done
   done
 }
-if iptables-save 2>/dev/null | grep -qE 'KUBE-|CNI-|todo-cluster'; then
+if iptables-save 2>/dev/null | grep -E 'KUBE-|CNI-|todo-cluster' >/dev/null; then  # not grep -q: with pipefail, iptables-save's SIGPIPE would read as "none"
   cleanup_iptables
   step "removed the iptables rules and chains of kube-proxy, the CNI plugins and cluster:up"
 fi
