@@ -1,6 +1,7 @@
 // Runs after `helm upgrade --install` (inside the deploy step's container, or
 // on the host): waits for the rollout, diagnoses pods that do not come up, and
 // smoke-tests the app over HTTP. Exit code 1 with the reasons when any fails.
+import { CoreV1Api } from "@kubernetes/client-node";
 import { loadProjectConfig, REPO_ROOT } from "../config/load.js";
 import { formatDiagnoses } from "../policies/diagnosis.js";
 import { forwardToPod, kubeConfigFrom, waitForRollout } from "../tools/kube.js";
@@ -35,7 +36,10 @@ const forwards = await Promise.all(
 try {
   const [frontend, backend] = forwards;
   const email = `smoke-${Date.now()}@example.test`;
-  const { userId, token } = await signUpAndGetToken(frontend!.url, email, `smoke-${crypto.randomUUID()}`);
+  // The release's public URL, as its frontend ConfigMap gives it to Better Auth: the Origin a browser would send.
+  const configMaps = await kc.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace, labelSelector: selector });
+  const origin = configMaps.items.map((c) => c.data?.BETTER_AUTH_URL).find(Boolean);
+  const { userId, token } = await signUpAndGetToken(frontend!.url, email, `smoke-${crypto.randomUUID()}`, origin);
   console.log(`  ✓ signed up ${email} and received a JWT`);
   const steps = await smokeBackend(backend!.url, userId, token);
   for (const s of steps) console.log(`  ${s.ok ? "✓" : "✗"} ${s.name}: ${s.detail}`);

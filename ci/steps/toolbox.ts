@@ -39,6 +39,8 @@ export function toolbox(source: Directory, config: ProjectConfig): Container {
     .withExec(["sh", "-c", "command -v git >/dev/null || (apt-get update -q && apt-get install -y -q --no-install-recommends git)"])
     .withFile("/usr/local/bin/trivy", dag.container().from(imageRef(config, "pipelineImages.trivy")).file("/usr/local/bin/trivy"))
     .withEnvVariable("KUBERNETES_OPENAPI_SPEC", SPEC_PATH)
+    // Node trusts only its own CA list unless told: add the store the engine puts its CA certificates into.
+    .withEnvVariable("NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca-certificates.crt")
     .withMountedCache("/root/.npm", dag.cacheVolume("npm"))
     .withDirectory("/repo/ci", source.directory("ci"), { include: ["package.json", "package-lock.json"] })
     .withWorkdir("/repo")

@@ -19,11 +19,16 @@ async function call(url: string, init: RequestInit & { expect: number }): Promis
   return { res, body };
 }
 
-/** Signs a new user up with Better Auth (email + password) and returns the user id and a JWT for the backend. */
-export async function signUpAndGetToken(frontendUrl: string, email: string, password: string): Promise<{ userId: string; token: string }> {
+/**
+ * Signs a new user up with Better Auth (email + password) and returns the user
+ * id and a JWT for the backend. `origin` is the app's public URL
+ * (BETTER_AUTH_URL): Better Auth refuses a POST without an Origin it trusts
+ * (403 MISSING_OR_NULL_ORIGIN), and a port-forward's address is not one.
+ */
+export async function signUpAndGetToken(frontendUrl: string, email: string, password: string, origin?: string): Promise<{ userId: string; token: string }> {
   const signUp = await call(`${frontendUrl}/api/auth/sign-up/email`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(origin ? { origin } : {}) },
     body: JSON.stringify({ email, password, name: "Smoke Test" }),
     expect: 200,
   });
