@@ -1,7 +1,8 @@
 // Client-side deploy checks with @kubernetes/client-node: wait until every
 // Deployment and StatefulSet of the release has rolled out, and when one does
 // not, fetch its pods, events and logs and hand them to the pure diagnosis.
-import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment, type V1StatefulSet } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, type CoreV1Event, type V1Deployment, type V1Pod, type V1Secret, type V1StatefulSet } from "@kubernetes/client-node";
+import { linkDependencyChains } from "../policies/dependency-chain.js";
 import { type PodDiagnosis, diagnosePod } from "../policies/diagnosis.js";
 
 export function kubeConfigFrom(file: string, context?: string): KubeConfig {
@@ -58,21 +59,85 @@ export async function waitForRollout(
     core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector }),
     core.listNamespacedEvent({ namespace: o.namespace }),
   ]);
-  const diagnoses: PodDiagnosis[] = [];
-  for (const pod of pods.items) {
-    const logs = new Map<string, string>();
-    for (const st of pod.status?.containerStatuses ?? []) {
-      if (st.restartCount > 0 && pod.metadata?.name) {
-        try {
-          logs.set(st.name, await core.readNamespacedPodLog({ name: pod.metadata.name, namespace: o.namespace, container: st.name, previous: true, tailLines: 20 }));
-        } catch {
-          // logs of a container that never started are not there; the diagnosis says what it can
-        }
-      }
-    }
-    diagnoses.push(...diagnosePod(pod, events.items, { loadCommand: o.loadCommand, logs }));
+  const own = new Map<string, PodDiagnosis[]>();
+  for (const pod of pods.items) own.set(pod.metadata?.name ?? "", await diagnoseWithLogs(core, pod, events.items, o.loadCommand));
+  let diagnoses = pods.items.flatMap((p) => own.get(p.metadata?.name ?? "") ?? []);
+  try {
+    diagnoses = await linkDependencies(kc, o.namespace, pods.items, events.items, own, o.loadCommand);
+  } catch {
+    // without the Services, Secrets or EndpointSlices (RBAC, older API) each pod is told on its own
   }
   return { ready: false, pending, diagnoses };
+}
+
+async function diagnoseWithLogs(core: CoreV1Api, pod: V1Pod, events: readonly CoreV1Event[], loadCommand: (image: string) => string): Promise<PodDiagnosis[]> {
+  const logs = new Map<string, string>();
+  const name = pod.metadata?.name;
+  for (const st of pod.status?.containerStatuses ?? []) {
+    if (st.restartCount > 0 && name) {
+      try {
+        logs.set(st.name, await core.readNamespacedPodLog({ name, namespace: pod.metadata?.namespace ?? "", container: st.name, previous: true, tailLines: 20 }));
+      } catch {
+        // logs of a container that never started are not there; the diagnosis says what it can
+      }
+    }
+  }
+  return diagnosePod(pod, events, { loadCommand, logs });
+}
+
+/**
+ * The objects linkDependencyChains reads: the namespace's Services, their
+ * EndpointSlices, ConfigMaps, workloads and pods, and the Secrets the unready
+ * pods' environments refer to (for the host of a DATABASE_URL); pods outside the
+ * release behind a Service it depends on are diagnosed here too.
+ */
+async function linkDependencies(
+  kc: KubeConfig,
+  namespace: string,
+  releasePods: V1Pod[],
+  events: readonly CoreV1Event[],
+  own: Map<string, PodDiagnosis[]>,
+  loadCommand: (image: string) => string,
+): Promise<PodDiagnosis[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const [services, slices, configMaps, deps, sets, allPods] = await Promise.all([
+    core.listNamespacedService({ namespace }),
+    discovery.listNamespacedEndpointSlice({ namespace }),
+    core.listNamespacedConfigMap({ namespace }),
+    apps.listNamespacedDeployment({ namespace }),
+    apps.listNamespacedStatefulSet({ namespace }),
+    core.listNamespacedPod({ namespace }),
+  ]);
+  const secretNames = new Set(
+    releasePods.flatMap((p) => (p.spec?.containers ?? []).flatMap((c) => [
+      ...(c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name),
+      ...(c.envFrom ?? []).map((f) => f.secretRef?.name),
+    ])).filter((n): n is string => !!n),
+  );
+  const secrets: V1Secret[] = [];
+  for (const name of secretNames) {
+    try {
+      secrets.push(await core.readNamespacedSecret({ name, namespace }));
+    } catch {
+      // not allowed or missing: that variable's host stays unknown
+    }
+  }
+  const inRelease = new Set(releasePods.map((p) => p.metadata?.name));
+  const selected = allPods.items.filter((p) => !inRelease.has(p.metadata?.name) && services.items.some((s) =>
+    s.spec?.selector && Object.entries(s.spec.selector).every(([k, v]) => p.metadata?.labels?.[k] === v)));
+  for (const pod of selected) own.set(pod.metadata?.name ?? "", await diagnoseWithLogs(core, pod, events, loadCommand));
+  return linkDependencyChains(releasePods, {
+    namespace,
+    pods: [...releasePods, ...selected],
+    diagnoses: own,
+    services: services.items,
+    endpointSlices: slices.items,
+    configMaps: configMaps.items,
+    secrets,
+    workloads: [...deps.items.map((d) => ({ ...d, kind: "Deployment" as const })), ...sets.items.map((s) => ({ ...s, kind: "StatefulSet" as const }))],
+  });
 }
 
 /**
