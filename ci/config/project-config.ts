@@ -7,6 +7,10 @@ import { z } from "zod";
 
 export const PROJECT_CONFIG_FILE = "todo.config.yaml";
 
+/** What Trivy can scan for (its --scanners values). */
+export const SCANNERS = ["vuln", "secret", "misconfig", "license"] as const;
+export type Scanner = (typeof SCANNERS)[number];
+
 const path = z.string().regex(/^\//, "must start with /");
 
 // A registry host: a name with a dot, an IPv4 address, or localhost, with an optional :port
@@ -67,10 +71,18 @@ export const projectConfigSchema = z
     runtimeUser: z.strictObject({ uid: z.number().int().positive(), gid: z.number().int().positive() }),
     versions: z.record(z.string(), z.string()),
     scan: z.strictObject({
-      scanners: z.array(z.enum(["vuln", "secret", "misconfig", "license"])).min(1),
+      scanners: z.array(z.enum(SCANNERS)).min(1),
       failOn: z.array(z.enum(["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"])),
       onlyFixed: z.boolean(),
       ignore: z.array(ignoreEntry).default([]),
+      // Air-gapped vulnerability DB (ci/config/offline-db.ts checks its files); null: Trivy downloads it.
+      offlineDb: z
+        .strictObject({
+          path: z.string().regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\0]*[^/\0]$/, "must be a directory relative to the repository root, inside it, without a trailing slash"),
+          maxAgeDays: z.number().int().positive().default(7),
+        })
+        .nullable()
+        .default(null),
     }),
     bases: z.strictObject({
       build: baseImage,
@@ -108,6 +120,19 @@ export const appNames = (config: Pick<ProjectConfig, "apps">): AppName[] => Obje
 export type PinnedImage = z.infer<typeof pinnedImage>;
 
 export class ProjectConfigError extends Error {}
+
+/**
+ * scan.scanners overridden for one run (the module's --scanners, TODO_SCAN_SCANNERS on the host):
+ * a comma-separated list; empty is no override. `source` names where the value came from.
+ */
+export function withScanners<C extends { scan: { scanners: Scanner[] } }>(config: C, override: string | undefined, source: string): C {
+  const value = override?.trim();
+  if (!value) return config;
+  const list = [...new Set(value.split(",").map((s) => s.trim()).filter(Boolean))];
+  const unknown = list.filter((s) => !(SCANNERS as readonly string[]).includes(s));
+  if (unknown.length || !list.length) throw new ProjectConfigError(`${source}: "${value}" must be a comma-separated list of ${SCANNERS.join(", ")}; unknown: ${unknown.join(", ") || "(empty)"}`);
+  return { ...config, scan: { ...config.scan, scanners: list as Scanner[] } };
+}
 
 /** Parses and validates the text of todo.config.yaml; errors name the key and the fix. */
 export function parseProjectConfig(text: string, source = PROJECT_CONFIG_FILE): ProjectConfig {

@@ -27,6 +27,8 @@ export const runRecordSchema = z.object({
   versions: z.record(z.string(), z.string()),
   /** image:tag → sha256 digest of every base and pipeline image the run used. */
   images: z.record(z.string(), z.string()),
+  /** The scanners the scan steps ran and the vulnerability DB they used (absent in records from before it was kept). */
+  scan: z.object({ scanners: z.array(z.string()), db: z.string(), dbUpdatedAt: z.string().optional() }).optional(),
   steps: z.array(stepSchema),
   verdict: z.enum(["passed", "failed"]),
   ci: z.object({ provider: z.string(), runId: z.string(), url: z.string().optional() }).optional(),

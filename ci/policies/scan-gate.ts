@@ -35,7 +35,8 @@ const reportSchema = z.object({
 });
 
 export type TrivyReport = z.infer<typeof reportSchema>;
-export type ScanPolicy = ProjectConfig["scan"];
+// Where the DB comes from does not change how findings are judged.
+export type ScanPolicy = Omit<ProjectConfig["scan"], "offlineDb">;
 
 export interface ScanFinding {
   id: string;

@@ -1,11 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { TrivyError, runTrivy, trivyFilesystemArgs, trivyImageArgs, trivySbomArgs } from "./trivy.js";
+import { NO_VULN_DB_FIX, TrivyError, isMissingDbFailure, runTrivy, trivyFilesystemArgs, trivyImageArgs, trivySbomArgs } from "./trivy.js";
 
 describe("trivy command lines", () => {
-  it("scans once to JSON with explicit scanners and every package listed", () => {
-    expect(trivyImageArgs({ input: "/in/backend.tar", output: "/out/backend.json", scanners: ["vuln", "secret"], cacheDir: "/cache", skipDbUpdate: true })).toEqual([
-      "image", "--input", "/in/backend.tar", "--format", "json", "--output", "/out/backend.json", "--list-all-pkgs", "--scanners", "vuln,secret", "--exit-code", "0", "--cache-dir", "/cache", "--skip-db-update",
+  const base = ["image", "--input", "/in/backend.tar", "--format", "json", "--output", "/out/backend.json", "--list-all-pkgs"];
+  const noNetwork = ["--skip-check-update", "--offline-scan", "--skip-version-check", "--disable-telemetry"];
+
+  it("scans once to JSON with explicit scanners, every package listed, and the checks embedded in the pinned Trivy", () => {
+    expect(trivyImageArgs({ input: "/in/backend.tar", output: "/out/backend.json", scanners: ["vuln", "secret"], cacheDir: "/cache", db: "download" })).toEqual([
+      ...base, "--scanners", "vuln,secret", "--exit-code", "0", ...noNetwork, "--cache-dir", "/cache",
     ]);
+  });
+
+  it("never fetches a DB when one is supplied offline", () => {
+    expect(trivyImageArgs({ input: "/in/backend.tar", output: "/out/backend.json", scanners: ["vuln", "secret", "misconfig"], cacheDir: "/cache", db: "offline" })).toEqual([
+      ...base, "--scanners", "vuln,secret,misconfig", "--exit-code", "0", ...noNetwork, "--cache-dir", "/cache", "--skip-db-update", "--skip-java-db-update",
+    ]);
+  });
+
+  it("never fetches a DB without the vuln scanner, whatever the DB mode", () => {
+    const args = trivyImageArgs({ input: "/in/backend.tar", output: "/out/backend.json", scanners: ["secret", "misconfig"], db: "download" });
+    expect(args).toEqual([...base, "--scanners", "secret,misconfig", "--exit-code", "0", ...noNetwork, "--skip-db-update", "--skip-java-db-update"]);
+  });
+
+  it("takes only flags the pinned trivy 0.68.2 knows", async () => {
+    const { execFileSync } = await import("node:child_process");
+    let help = "";
+    try {
+      help = execFileSync("trivy", ["image", "--help"], { encoding: "utf8" });
+    } catch {
+      return; // no host trivy: the engine run covers it
+    }
+    const flags = trivyImageArgs({ input: "i", output: "o", scanners: ["vuln"], cacheDir: "c", db: "offline" }).filter((a) => a.startsWith("--"));
+    for (const f of flags) expect([f, help.includes(`${f} `)]).toEqual([f, true]);
+  });
+
+  it("recognises Trivy's own words for a missing DB, and names both fixes", () => {
+    expect(isMissingDbFailure("FATAL run error: init error: DB error: failed to download vulnerability DB: OCI artifact error")).toBe(true);
+    expect(isMissingDbFailure("FATAL database error: --skip-db-update cannot be specified on the first run")).toBe(true);
+    expect(isMissingDbFailure("FATAL unable to open image tarball")).toBe(false);
+    expect(NO_VULN_DB_FIX).toMatch(/scan\.offlineDb[\s\S]*drop vuln from scan\.scanners/);
   });
 
   it("derives the SBOM from that report", () => {
