@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { $ } from "zx";
-import { loadProjectConfig, REPO_ROOT } from "../config/load.js";
+import { loadProjectConfig, REPO_ROOT, SCANNERS_ENV } from "../config/load.js";
 import { withoutCredentials } from "../images/build-args.js";
 import { appNames } from "../config/project-config.js";
 import { REGISTRY_ENV } from "../images/registry.js";
@@ -20,8 +20,10 @@ import { createWorktree, downloadRecord, planReproduction, removeWorktree } from
 $.verbose = false;
 const dagger = daggerCli();
 const config = loadProjectConfig();
-// TODO_REGISTRY on the host reaches the module as its --registry argument (loadProjectConfig has checked it).
-const registryFlag = process.env[REGISTRY_ENV]?.trim() ? ["--registry", config.registry ?? "none"] : [];
+// TODO_REGISTRY on the host reaches the module as its --registry argument (loadProjectConfig has checked it),
+const overrideFlags = process.env[REGISTRY_ENV]?.trim() ? ["--registry", config.registry ?? "none"] : [];
+// TODO_SCAN_SCANNERS likewise reaches it as --scanners (e.g. secret,misconfig where no vulnerability DB is available).
+if (process.env[SCANNERS_ENV]?.trim()) overrideFlags.push("--scanners", config.scan.scanners.join(","));
 const [command = "", ...rest] = process.argv.slice(2);
 const flag = (name: string) => {
   const i = rest.indexOf(`--${name}`);
@@ -52,7 +54,7 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT): Promis
   if (dirty) console.warn("warning: the working tree has uncommitted changes; the record says so and a replay cannot reproduce them");
   const out = join(cwd, "runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${fn}`);
   const engine = (await $`${dagger} version`).stdout.trim();
-  const call = await $({ cwd, stdio: "inherit" })`${dagger} call ${moduleArgs} ${registryFlag} ${fn} ${args} export --path ${out}`.nothrow();
+  const call = await $({ cwd, stdio: "inherit" })`${dagger} call ${moduleArgs} ${overrideFlags} ${fn} ${args} export --path ${out}`.nothrow();
   if (!existsSync(join(out, "run-record.json"))) {
     console.error(`\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`);
     process.exit(1);
@@ -80,7 +82,7 @@ async function loadIntoMinikube(profile: string) {
   for (const app of appNames(config)) {
     const tar = join(dir, `${app}.tar`);
     console.log(`building and exporting ${app}…`);
-    await $({ stdio: "inherit" })`${dagger} call ${registryFlag} image-tarball --app ${app} export --path ${tar}`;
+    await $({ stdio: "inherit" })`${dagger} call ${overrideFlags} image-tarball --app ${app} export --path ${tar}`;
     const digest = `sha256:${(await $`sha256sum ${tar}`).stdout.split(" ")[0]}`;
     const name = `${config.apps[app].image}:${contentTag(digest)}`;
     // The OCI tarball carries no name: docker names it, then Minikube takes it by that name.
@@ -97,7 +99,7 @@ switch (command) {
     const started = Date.now();
     const { moduleArgs } = await gitState();
     const out = join(REPO_ROOT, "runs", "images");
-    await $({ stdio: "inherit" })`${dagger} call ${moduleArgs} ${registryFlag} build export --path ${out}`;
+    await $({ stdio: "inherit" })`${dagger} call ${moduleArgs} ${overrideFlags} build export --path ${out}`;
     console.log(`built both images in ${((Date.now() - started) / 1000).toFixed(1)} s: ${out}/backend.tar, ${out}/frontend.tar`);
     break;
   }

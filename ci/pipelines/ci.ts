@@ -8,7 +8,8 @@ import { describeScan } from "../policies/scan-gate.js";
 import { type RunRecord, type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
 import { buildImage } from "../steps/build.js";
 import { lintChartStep } from "../steps/chart.js";
-import { scanImage } from "../steps/scan.js";
+import { describeScanDb } from "../config/offline-db.js";
+import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
 import { checkImageSize } from "../steps/size.js";
 import { testContainer } from "../steps/test.js";
 
@@ -21,6 +22,9 @@ export interface CiRun {
 export async function runCi(source: Directory, config: ProjectConfig, provenance: ImageProvenance, args: Record<string, string>, fn = "ci"): Promise<CiRun> {
   const startedAt = new Date().toISOString();
   const today = startedAt.slice(0, 10);
+  // A missing or stale offline DB, or vuln without a DB on a closed network, stops the run before any build.
+  const scanDb = await offlineDbFrom(source, config, new Date(startedAt));
+  checkScanSetup(config, scanDb);
   const images: Partial<Record<AppName, Container>> = {};
   let artifacts = dag.directory();
 
@@ -48,10 +52,13 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
     }
     independent.push(
       runStep(`scan-${app}`, async () => {
-        const r = await scanImage(config, config.apps[app].image, image, today);
+        const r = await scanImage(config, config.apps[app].image, image, today, scanDb);
         artifacts = artifacts.withFile(`sbom-${app}.cdx.json`, r.sbom).withFile(`trivy-${app}.json`, r.report);
         const lines = describeScan(r.verdict);
-        return [{ severity: r.verdict.passed ? "info" : "error", message: lines.join("\n") }];
+        return [
+          { severity: r.verdict.passed ? "info" : "error", message: lines.join("\n") },
+          { severity: "info", message: `scanners: ${r.scanners.join(", ")}; vulnerability DB: ${r.db}` },
+        ];
       }),
       runStep(`check-size-${app}`, async () => {
         const v = await checkImageSize(config, app, image);
@@ -70,6 +77,8 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
     versions: config.versions,
     // Pinned digests, or with a registry the digests its tags resolved to (Container.imageRef right after from).
     images: await recordedImages(config, IMAGE_KEYS, async (ref) => digestOf(await dag.container().from(ref).imageRef())),
+    // What the scans looked for: a run without vuln, or on an old DB, must not read as a full scan.
+    scan: { scanners: [...config.scan.scanners], db: describeScanDb(config.scan.scanners, scanDb?.info ?? null), ...(scanDb && config.scan.scanners.includes("vuln") ? { dbUpdatedAt: scanDb.info.updatedAt } : {}) },
     steps,
     verdict: overallVerdict(steps),
   };

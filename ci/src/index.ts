@@ -4,16 +4,18 @@
  * (their compositions); the policies in ci/policies are plain TypeScript.
  */
 import { type Container, type Directory, type File, type Secret, type Service, argument, dag, func, object } from "@dagger.io/dagger";
-import { type AppName, PROJECT_CONFIG_FILE, type ProjectConfig, appNames, parseProjectConfig } from "../config/project-config.js";
+import { describeScanDb } from "../config/offline-db.js";
+import { type AppName, PROJECT_CONFIG_FILE, type ProjectConfig, appNames, parseProjectConfig, withScanners } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { withRegistry } from "../images/registry.js";
 import { buildBoth } from "../pipelines/build.js";
 import { runCi } from "../pipelines/ci.js";
 import { runDeploy } from "../pipelines/deploy.js";
 import { stepTable } from "../policies/run-record.js";
+import { describeScan } from "../policies/scan-gate.js";
 import { buildImage } from "../steps/build.js";
 import { lintChartStep } from "../steps/chart.js";
-import { scanImage } from "../steps/scan.js";
+import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
 import { checkImageSize } from "../steps/size.js";
 import { testContainer } from "../steps/test.js";
 
@@ -24,6 +26,7 @@ export class TodoPipeline {
   registry: string;
   sourceUrl: string;
   created: string;
+  scanners: string;
 
   constructor(
     @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/.next", "**/dist", ".data", ".git", "runs", "**/screenshots"] }) source: Directory,
@@ -38,16 +41,23 @@ export class TodoPipeline {
     sourceUrl = "",
     /** RFC 3339 time for the images' created label; the commit time keeps builds reproducible and cached. */
     created = "1970-01-01T00:00:00Z",
+    /**
+     * Trivy scanners for this run instead of the config's scan.scanners, comma-separated
+     * (e.g. secret,misconfig where no vulnerability DB is available); the run record names them.
+     */
+    scanners = "",
   ) {
     this.source = source;
     this.revision = revision;
     this.registry = registry;
     this.sourceUrl = sourceUrl;
     this.created = created;
+    this.scanners = scanners;
   }
 
   private async config(): Promise<ProjectConfig> {
-    return withRegistry(parseProjectConfig(await this.source.file(PROJECT_CONFIG_FILE).contents()), this.registry, "--registry");
+    const config = withRegistry(parseProjectConfig(await this.source.file(PROJECT_CONFIG_FILE).contents()), this.registry, "--registry");
+    return withScanners(config, this.scanners, "--scanners");
   }
 
   private provenance(): ImageProvenance {
@@ -79,24 +89,40 @@ export class TodoPipeline {
     return testContainer(this.source, await this.config());
   }
 
-  /** Trivy on both images; fails on the policy in todo.config.yaml; returns the SBOMs and reports. */
+  /**
+   * Trivy on both images (or one app's, or an image tarball of yours); fails on the policy in
+   * todo.config.yaml; returns the SBOMs, the reports and scan.json (scanners run, vulnerability DB used).
+   */
   // The verdict depends on the date (ignore expiry) and the vulnerability database, not only on the inputs.
   @func({ cache: "session" })
-  async scan(): Promise<Directory> {
+  async scan(
+    /** Only this app's image (an app of todo.config.yaml). */
+    app?: string,
+    /** Scan this image tarball (docker save or OCI) instead of building ours, e.g. to check the gate on a planted finding. */
+    tarball?: File,
+  ): Promise<Directory> {
     const config = await this.config();
     const today = new Date().toISOString().slice(0, 10);
-    const [backend, frontend] = await Promise.all([
-      scanImage(config, config.apps.backend.image, await this.buildBackend(), today),
-      scanImage(config, config.apps.frontend.image, await this.buildFrontend(), today),
-    ]);
-    const failed = [backend, frontend].filter((r) => !r.verdict.passed);
-    if (failed.length) throw new Error(failed.map((r) => r.verdict.blocking.map((f) => `${r.verdict.artifact}: ${f.severity} ${f.id} ${f.what}`).join("\n")).join("\n"));
-    return dag
-      .directory()
-      .withFile("sbom-backend.cdx.json", backend.sbom)
-      .withFile("sbom-frontend.cdx.json", frontend.sbom)
-      .withFile("trivy-backend.json", backend.report)
-      .withFile("trivy-frontend.json", frontend.report);
+    const db = await offlineDbFrom(this.source, config);
+    // vuln without a DB on a closed network is refused here, before any build.
+    checkScanSetup(config, db);
+    if (app && !appNames(config).includes(app as AppName)) throw new Error(`app must be one of ${appNames(config).join(", ")} (apps in todo.config.yaml), got "${app}"`);
+    const targets: { key: string; name: string; image: () => Promise<Container> }[] = tarball
+      ? [{ key: "image", name: "image", image: async () => dag.container().import_(tarball) }]
+      : appNames(config)
+          .filter((a) => !app || a === app)
+          .map((a) => ({ key: a, name: config.apps[a].image, image: () => buildImage(this.source, config, a, this.provenance()) }));
+    const results = await Promise.all(targets.map(async (t) => ({ key: t.key, r: await scanImage(config, t.name, await t.image(), today, db) })));
+    const what = `scanners: ${config.scan.scanners.join(", ")}; vulnerability DB: ${describeScanDb(config.scan.scanners, db?.info ?? null)}`;
+    const summary = [...results.flatMap(({ r }) => describeScan(r.verdict)), what].join("\n");
+    console.log(summary);
+    if (results.some(({ r }) => !r.verdict.passed)) throw new Error(summary);
+    let out = dag.directory().withNewFile(
+      "scan.json",
+      `${JSON.stringify({ scanners: config.scan.scanners, db: describeScanDb(config.scan.scanners, db?.info ?? null), ...(db && config.scan.scanners.includes("vuln") ? { dbUpdatedAt: db.info.updatedAt } : {}), verdicts: results.map(({ r }) => ({ artifact: r.verdict.artifact, passed: r.verdict.passed, counts: r.verdict.counts })) }, null, 2)}\n`,
+    );
+    for (const { key, r } of results) out = out.withFile(`sbom-${key}.cdx.json`, r.sbom).withFile(`trivy-${key}.json`, r.report);
+    return out;
   }
 
   /** Total and added-over-base bytes of both images against their budgets, with the per-layer breakdown. */
@@ -122,7 +148,7 @@ export class TodoPipeline {
   // A run record names its time and the scan's date: never hand back one from an earlier session.
   @func({ cache: "session" })
   async ci(): Promise<Directory> {
-    const run = await runCi(this.source, await this.config(), this.provenance(), { revision: this.revision });
+    const run = await runCi(this.source, await this.config(), this.provenance(), { revision: this.revision, ...(this.scanners ? { scanners: this.scanners } : {}) });
     console.log(stepTable(run.record.steps));
     return run.artifacts;
   }
@@ -138,7 +164,7 @@ export class TodoPipeline {
   async deploy(kubeconfig?: Secret, context?: string, target?: string, kubeApi?: Service): Promise<Directory> {
     const config = await this.config();
     const name = target ?? (kubeconfig ? "minikube" : config.deploy.defaultTarget);
-    const run = await runDeploy(this.source, config, this.provenance(), { name, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}), ...(kubeApi ? { kubeApi } : {}) }, { revision: this.revision, target: name, ...(context ? { context } : {}) });
+    const run = await runDeploy(this.source, config, this.provenance(), { name, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}), ...(kubeApi ? { kubeApi } : {}) }, { revision: this.revision, target: name, ...(context ? { context } : {}), ...(this.scanners ? { scanners: this.scanners } : {}) });
     console.log(stepTable(run.record.steps));
     return run.artifacts;
   }
