@@ -70,16 +70,40 @@ export async function waitForRollout(
   return { ready: false, pending, diagnoses };
 }
 
+const LOG_ATTEMPTS = 4;
+const LOG_RETRY_MS = 1_500;
+const TAIL_LINES = 20;
+
+/**
+ * The last log lines of a container that crashed: the current container's (in
+ * CrashLoopBackOff that is the one that last exited), else the previous one's.
+ * Both can come back empty for a moment after the exit (the runtime has not
+ * flushed the log, or the kubelet has not recorded the new container yet), so
+ * a few tries, a short pause apart.
+ */
+async function lastLogs(core: CoreV1Api, namespace: string, pod: string, container: string): Promise<string | undefined> {
+  for (let attempt = 1; attempt <= LOG_ATTEMPTS; attempt++) {
+    for (const previous of [false, true]) {
+      try {
+        const text = await core.readNamespacedPodLog({ name: pod, namespace, container, previous, tailLines: TAIL_LINES });
+        if (text.trim()) return text;
+      } catch {
+        // a container that never ran has no log; a previous one may be gone already
+      }
+    }
+    if (attempt < LOG_ATTEMPTS) await new Promise((r) => setTimeout(r, LOG_RETRY_MS));
+  }
+  return undefined;
+}
+
 async function diagnoseWithLogs(core: CoreV1Api, pod: V1Pod, events: readonly CoreV1Event[], loadCommand: (image: string) => string): Promise<PodDiagnosis[]> {
   const logs = new Map<string, string>();
   const name = pod.metadata?.name;
   for (const st of pod.status?.containerStatuses ?? []) {
-    if (st.restartCount > 0 && name) {
-      try {
-        logs.set(st.name, await core.readNamespacedPodLog({ name, namespace: pod.metadata?.namespace ?? "", container: st.name, previous: true, tailLines: 20 }));
-      } catch {
-        // logs of a container that never started are not there; the diagnosis says what it can
-      }
+    const exited = st.lastState?.terminated ?? st.state?.terminated;
+    if (name && !st.ready && (st.restartCount > 0 || exited)) {
+      const text = await lastLogs(core, pod.metadata?.namespace ?? "", name, st.name);
+      if (text) logs.set(st.name, text);
     }
   }
   return diagnosePod(pod, events, { loadCommand, logs });
