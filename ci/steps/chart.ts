@@ -2,12 +2,22 @@
 // Kubernetes and values schemas, then the delivery doctor with the house policy)
 // in the toolbox: the same code the host runs. Findings carry rule, file and line.
 import { type Directory, ReturnType } from "@dagger.io/dagger";
-import type { ProjectConfig } from "../config/project-config.js";
+import { PROJECT_CONFIG_FILE, type ProjectConfig } from "../config/project-config.js";
 import type { StepResult } from "../policies/run-record.js";
 import { toolbox } from "./toolbox.js";
 
+/**
+ * What lint-chart reads: the config, the chart, the Dockerfiles the doctor links
+ * containers to, and the pipeline's own code. An app's source is not among them,
+ * so a backend change does not rerun lint-chart.
+ */
+export function lintChartInputs(config: ProjectConfig): string[] {
+  const dockerfiles = Object.values(config.apps).map((a) => a.dockerfile);
+  return [PROJECT_CONFIG_FILE, config.chart.path, ...dockerfiles, "ci", ...(config.scan.offlineDb ? [config.scan.offlineDb.path] : [])];
+}
+
 export async function lintChartStep(source: Directory, config: ProjectConfig): Promise<StepResult["findings"]> {
-  const run = toolbox(source, config).withExec(["ci/node_modules/.bin/tsx", "ci/cli/lint-chart.ts", "--json"], { expect: ReturnType.Any });
+  const run = toolbox(source.filter({ include: lintChartInputs(config) }), config).withExec(["ci/node_modules/.bin/tsx", "ci/cli/lint-chart.ts", "--json"], { expect: ReturnType.Any });
   const out = (await run.stdout()).trim().split("\n").at(-1) ?? "";
   try {
     return JSON.parse(out) as StepResult["findings"];
