@@ -2,11 +2,14 @@
 // charts and Dockerfiles nobody here wrote (issue 11), each reproduced by a
 // small fixture of our own (fixtures/classes, laid over the clean fixture) with
 // exactly what the doctor must say about it.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../config/load.js";
 import { main } from "./cli.js";
-import { doctorOnFixture, materialize } from "./fixture-cases.js";
+import { runDoctor } from "./doctor.js";
+import { doctorOnFixture, FIXTURE_KUBE_VERSION, materialize } from "./fixture-cases.js";
+import { renderChart } from "./reader.js";
 import type { Finding } from "./types.js";
 
 const DEP = "chart/templates/deployment.yaml";
@@ -72,5 +75,25 @@ describe("each class of issue 11, one fixture each", () => {
 
   it("a finding in the second document of a template whose first document helm left out points into the second (multi-doc-template)", async () => {
     expect(short(await doctorOnFixture("classes/multi-doc-template"))).toEqual(["error image/mutable-tag chart/templates/workers.yaml:46"]);
+  });
+
+  it("a RoleBinding to a Role the chart does not create lives in that Role's namespace, so writing it in is no defect (rolebinding-foreign-role)", async () => {
+    // Kubernetes only lets a RoleBinding reference a Role of its own namespace (public charts bind kube-system's auth reader so).
+    expect(short(await doctorOnFixture("classes/rolebinding-foreign-role"))).toEqual([]);
+    expect(short(await doctorOnFixture("classes/rolebinding-foreign-role", { helm: false }))).toEqual([]);
+  });
+
+  it("a RoleBinding to a Role the chart creates itself keeps the error: that Role is in the release's namespace (rolebinding-foreign-role + the Role)", async () => {
+    const fx = materialize("classes/rolebinding-foreign-role");
+    try {
+      writeFileSync(
+        join(fx.root, "chart/templates/role.yaml"),
+        ["apiVersion: rbac.authorization.k8s.io/v1", "kind: Role", "metadata:", "  name: flags-reader", "rules: []", ""].join("\n"),
+      );
+      const findings = await runDoctor({ chartPath: "chart", dockerfiles: ["docker/web/Dockerfile"], cwd: fx.root, renderedManifests: (await renderChart({ chartPath: "chart", kubeVersion: FIXTURE_KUBE_VERSION, cwd: fx.root })).manifests! });
+      expect(short(findings)).toEqual(["error namespace/hard-coded chart/templates/rolebinding.yaml:7"]);
+    } finally {
+      fx.cleanup();
+    }
   });
 });

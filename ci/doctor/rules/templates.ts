@@ -1,5 +1,5 @@
 // Template text: hard-coded namespaces, %d on numbers from values, `default true` on booleans.
-import type { Finding, Rule, TemplateFile } from "../types.js";
+import type { DoctorInputs, Finding, Rule, TemplateFile } from "../types.js";
 import { finding } from "./finding.js";
 
 /** Template actions ({{ … }}) with the line each starts on. */
@@ -25,12 +25,50 @@ export const hardCodedNamespace: Rule = {
       if (!/\.(ya?ml|tpl)$/.test(t.rel) || /(^|\/)NOTES\.txt$/.test(t.rel)) continue;
       t.text.split(/\r?\n/).forEach((l, i) => {
         const m = /^\s*namespace\s*:\s*(["']?)([^"'\s#{][^"'\s#]*)\1\s*(#.*)?$/.exec(l);
-        if (m) out.push(finding(this, { file: t.file, line: i + 1 }, `namespace "${m[2]}" is written into the template; the release's namespace is ignored`));
+        if (!m) return;
+        // Kubernetes makes a RoleBinding live in the namespace of the Role it references: pinning it there is required.
+        if (foreignRoleOfBinding(t, i, inputs) !== undefined) return;
+        out.push(finding(this, { file: t.file, line: i + 1 }, `namespace "${m[2]}" is written into the template; the release's namespace is ignored`));
       });
     }
     return out;
   },
 };
+
+/**
+ * When line `at` (0-based) is metadata.namespace of a RoleBinding whose roleRef is a
+ * Role with a literal name that the chart does not create (one kept in another
+ * namespace, e.g. kube-system's extension-apiserver-authentication-reader), that name.
+ */
+export function foreignRoleOfBinding(t: TemplateFile, at: number, inputs: DoctorInputs): string | undefined {
+  const lines = t.text.split(/\r?\n/);
+  const isSep = (l: string) => /^---\s*$/.test(l);
+  let start = at;
+  while (start > 0 && !isSep(lines[start - 1]!)) start--;
+  let end = at;
+  while (end + 1 < lines.length && !isSep(lines[end + 1]!)) end++;
+  const doc = lines.slice(start, end + 1);
+  const indent = (l: string) => /^\s*/.exec(l)![0].length;
+  // Lines that are YAML (not blank, not a template action or comment alone).
+  const yamlLine = (l: string) => l.trim() !== "" && !/^\s*(#|\{\{.*\}\}\s*$)/.test(l);
+  const own = at - start;
+  const parent = doc.slice(0, own).reverse().find((l) => yamlLine(l) && indent(l) < indent(doc[own]!));
+  if (parent === undefined || !/^metadata:\s*$/.test(parent)) return undefined;
+  if (!doc.some((l) => /^kind:\s*["']?RoleBinding["']?\s*$/.test(l))) return undefined;
+  const ref = doc.findIndex((l) => /^roleRef:\s*$/.test(l));
+  if (ref < 0) return undefined;
+  const block: string[] = [];
+  for (const l of doc.slice(ref + 1)) {
+    if (yamlLine(l) && indent(l) === 0) break;
+    block.push(l);
+  }
+  if (!block.some((l) => /^\s+kind:\s*["']?Role["']?\s*$/.test(l))) return undefined;
+  const name = block.map((l) => /^\s+name:\s*["']?([^"'\s{}#]+)["']?\s*(#.*)?$/.exec(l)?.[1]).find((n) => n !== undefined);
+  if (name === undefined) return undefined;
+  // A Role the chart makes itself is in the release's namespace, so the binding belongs there too.
+  if (inputs.manifests.some((o) => o.kind === "Role" && o.name === name)) return undefined;
+  return name;
+}
 
 export const printfInt: Rule = {
   id: "template/printf-int",
