@@ -10,11 +10,11 @@ import { $ } from "zx";
 import { loadProjectConfig, REPO_ROOT, SCANNERS_ENV } from "../config/load.js";
 import { withoutCredentials } from "../images/build-args.js";
 import { appNames } from "../config/project-config.js";
-import { REGISTRY_ENV } from "../images/registry.js";
+import { REGISTRY_ENV, imageRef } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
 import { loopbackApiServer } from "../tools/kubeconfig.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
-import { type Check, checkContainerRuntime, checkDagger, checkMinikube, daggerCli, findEngine, formatChecks } from "./preflight.js";
+import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy } from "./preflight.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
 
 $.verbose = false;
@@ -30,8 +30,9 @@ const flag = (name: string) => {
   return i >= 0 ? rest[i + 1] : undefined;
 };
 
-async function preflight(extra: Check[] = []) {
-  const checks = [await checkDagger(config.versions.dagger!), await checkContainerRuntime(), await findEngine(config.engine?.localContainer), ...extra];
+async function preflight(extra: Check[] = [], deployTarget?: string) {
+  const checks = [await checkDagger(config.versions.dagger!), await checkContainerRuntime(), await findEngine(config.engine?.localContainer, process.env, config.versions.dagger!), ...extra];
+  if (config.registry) checks.push(await checkRegistryImages(config.registry, imagesPulledBy(command, deployTarget).map((key) => imageRef(config, key))));
   if (checks.some((c) => !c.ok)) {
     console.error(`the pipeline cannot run on this machine yet:\n${formatChecks(checks)}`);
     process.exit(2);
@@ -122,7 +123,7 @@ switch (command) {
       const context = flag("context") ?? config.deploy.targets[target]?.context;
       process.exitCode = (await callRecorded("deploy", [...clusterArgs(flag("kubeconfig")!, context), "--target", target])).verdict === "passed" ? 0 : 1;
     } else {
-      await preflight();
+      await preflight([], target);
       process.exitCode = (await callRecorded("deploy", ["--target", target])).verdict === "passed" ? 0 : 1;
     }
     break;

@@ -1,6 +1,12 @@
 // Preflight messages on a machine without the tools (an empty PATH is such a machine).
-import { describe, expect, it } from "vitest";
-import { checkContainerRuntime, checkDagger, checkMinikube, daggerCli, findEngine, formatChecks } from "./preflight.js";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeLocalEngine } from "./preflight.js";
 
 const bare = { PATH: "/nonexistent" };
 
@@ -32,5 +38,90 @@ describe("findEngine", () => {
   it("uses $DAGGER_CLI when set", () => {
     expect(daggerCli({ DAGGER_CLI: "/opt/dagger/bin/dagger" })).toBe("/opt/dagger/bin/dagger");
     expect(daggerCli({})).toBe("dagger");
+  });
+});
+
+describe("judgeLocalEngine", () => {
+  it("takes a running engine built at the pinned release", () => {
+    expect(judgeLocalEngine("e", "true 172.17.0.1:5000/dagger-local/engine:v0.21.9\n", "0.21.9")).toEqual({ name: "engine", ok: true, detail: "local engine in container e" });
+  });
+
+  it("names a version mismatch and a stopped engine, each with its fix", () => {
+    expect(judgeLocalEngine("e", "true localhost:5000/dagger-local/engine:v0.20.1", "0.21.9").detail).toMatch(/runs localhost:5000\/dagger-local\/engine:v0.20.1, but this repository pins Dagger v0.21.9: rebuild the engine at v0.21.9/);
+    expect(judgeLocalEngine("e", "false registry.example.com/engine:v0.21.9", "0.21.9").detail).toMatch(/is stopped: `docker start e`/);
+  });
+});
+
+describe("imagesPulledBy", () => {
+  it("asks for k3s only when deploying to k3s", () => {
+    expect(imagesPulledBy("build")).toEqual(["bases.build", "bases.runtime"]);
+    expect(imagesPulledBy("ci")).not.toContain("pipelineImages.k3s");
+    expect(imagesPulledBy("deploy", "minikube")).not.toContain("pipelineImages.k3s");
+    expect(imagesPulledBy("deploy", "k3s")).toContain("pipelineImages.k3s");
+  });
+});
+
+// Debian's docker-registry (the one `npm run images:local-registry` serves) on a free port.
+describe("checkRegistryImages, on a real registry", () => {
+  const dir = mkdtempSync(join(tmpdir(), "preflight-registry-"));
+  let registry: ChildProcess | undefined;
+  let host = "";
+
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+
+  /** Pushes a one-blob image through the registry API (what docker push does, minus layers). */
+  async function push(name: string, tag: string) {
+    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
+    const digest = `sha256:${createHash("sha256").update(config).digest("hex")}`;
+    const start = await fetch(`http://${host}/v2/${name}/blobs/uploads/`, { method: "POST" });
+    const location = new URL(start.headers.get("location")!, `http://${host}`);
+    location.searchParams.set("digest", digest);
+    expect((await fetch(location, { method: "PUT", body: config, headers: { "content-type": "application/octet-stream" } })).status).toBe(201);
+    const manifest = { schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest, size: config.length }, layers: [] };
+    const put = await fetch(`http://${host}/v2/${name}/manifests/${tag}`, { method: "PUT", body: JSON.stringify(manifest), headers: { "content-type": manifest.mediaType } });
+    expect(put.status).toBe(201);
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    host = `127.0.0.1:${port}`;
+    const configFile = join(dir, "config.yml");
+    writeFileSync(configFile, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\nhttp:\n  addr: ${host}\n`);
+    registry = spawn("docker-registry", ["serve", configFile], { stdio: "ignore" });
+    registry.on("error", () => undefined);
+    for (let i = 0; i < 100; i++) {
+      if (await fetch(`http://${host}/v2/`).then((r) => r.ok, () => false)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("docker-registry did not answer within 10 s: is Debian's docker-registry installed (scripts/setup/system-packages.sh)?");
+  }, 20_000);
+
+  afterAll(() => {
+    registry?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names the missing images and the command that pushes them, then passes once they are there", async () => {
+    const refs = [`${host}/node:22-bookworm-slim`, `${host}/aquasec/trivy:0.68.2`];
+    const before = await checkRegistryImages(host, refs);
+    expect(before.ok).toBe(false);
+    expect(before.detail).toBe(`${host} lacks ${refs.join(", ")}: \`npm run images:local-registry\` builds and pushes them (TODO_REGISTRY=${host})`);
+    await push("node", "22-bookworm-slim");
+    expect((await checkRegistryImages(host, refs)).detail).toBe(`${host} lacks ${refs[1]}: \`npm run images:local-registry\` builds and pushes them (TODO_REGISTRY=${host})`);
+    await push("aquasec/trivy", "0.68.2");
+    expect(await checkRegistryImages(host, refs)).toEqual({ name: "registry", ok: true, detail: `${host} holds the 2 images this run pulls` });
+  });
+
+  it("says a registry that does not answer is not running, and how to start one", async () => {
+    const closed = `127.0.0.1:${await freePort()}`;
+    const check = await checkRegistryImages(closed, [`${closed}/node:22`], 1_000);
+    expect(check.ok).toBe(false);
+    expect(check.detail).toMatch(/does not answer .*npm run images:local-registry/);
   });
 });

@@ -1,6 +1,7 @@
 // What the host must have before the pipeline can run, each missing piece
 // named with the command that fixes it.
 import { execa } from "execa";
+import type { ImageKey } from "../images/registry.js";
 
 export interface Check {
   name: string;
@@ -42,17 +43,28 @@ export async function checkContainerRuntime(env?: NodeJS.ProcessEnv): Promise<Ch
  * put into `env` for every later call; else the CLI starts the official engine
  * image, which needs its registry.
  */
-export async function findEngine(localContainer: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Check> {
+export async function findEngine(localContainer: string | undefined, env: NodeJS.ProcessEnv = process.env, version?: string): Promise<Check> {
   const set = env._EXPERIMENTAL_DAGGER_RUNNER_HOST;
   if (set) return { name: "engine", ok: true, detail: `${set} (_EXPERIMENTAL_DAGGER_RUNNER_HOST)` };
   if (localContainer) {
-    const r = await probe("docker", ["inspect", "-f", "{{.State.Running}}", localContainer], env);
-    if (r.ok && r.out === "true") {
-      env._EXPERIMENTAL_DAGGER_RUNNER_HOST = `docker-container://${localContainer}`;
-      return { name: "engine", ok: true, detail: `local engine in container ${localContainer}` };
-    }
+    const r = await probe("docker", ["inspect", "-f", LOCAL_ENGINE_INSPECT, localContainer], env);
+    const check = r.ok ? judgeLocalEngine(localContainer, r.out, version) : undefined;
+    if (check?.ok) env._EXPERIMENTAL_DAGGER_RUNNER_HOST = `docker-container://${localContainer}`;
+    if (check) return check;
   }
   return { name: "engine", ok: true, detail: "the CLI starts the official engine image (needs registry.dagger.io; on a closed network start a local engine first)" };
+}
+
+export const LOCAL_ENGINE_INSPECT = "{{.State.Running}} {{.Config.Image}}";
+
+/** A local engine container, from `docker inspect -f LOCAL_ENGINE_INSPECT`; its image is tagged with the Dagger release it was built from. */
+export function judgeLocalEngine(container: string, inspected: string, version?: string): Check {
+  const [running, image = ""] = inspected.trim().split(" ");
+  if (version && !image.endsWith(`:v${version}`)) {
+    return { name: "engine", ok: false, detail: `local engine container ${container} runs ${image}, but this repository pins Dagger v${version}: rebuild the engine at v${version} (README: "A local Dagger engine"), or remove the container to use the official engine` };
+  }
+  if (running !== "true") return { name: "engine", ok: false, detail: `local engine container ${container} is stopped: \`docker start ${container}\`, or remove it to use the official engine` };
+  return { name: "engine", ok: true, detail: `local engine in container ${container}` };
 }
 
 export async function checkMinikube(profile = "minikube", env?: NodeJS.ProcessEnv): Promise<Check> {
@@ -64,4 +76,53 @@ export async function checkMinikube(profile = "minikube", env?: NodeJS.ProcessEn
 
 export function formatChecks(checks: readonly Check[]): string {
   return checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}`).join("\n");
+}
+
+const MANIFEST_TYPES = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+].join(", ");
+
+/** `host[:port][/path]/name:tag` → the registry's base URL path parts. */
+function splitRef(ref: string, registry: string): { name: string; tag: string } {
+  const rest = ref.slice(registry.length + 1);
+  const at = rest.lastIndexOf(":");
+  return { name: rest.slice(0, at), tag: rest.slice(at + 1) };
+}
+
+/**
+ * Air-gapped mode: the registry answers, and holds every image the command
+ * will pull (`refs`, as imageRef makes them). HTTPS first, then plain HTTP
+ * (a local registry such as Debian's docker-registry serves HTTP).
+ */
+export async function checkRegistryImages(registry: string, refs: readonly string[], timeoutMs = 5_000): Promise<Check> {
+  const [host, ...path] = registry.split("/");
+  let base: string | undefined;
+  for (const scheme of ["https", "http"]) {
+    const r = await fetch(`${scheme}://${host}/v2/`, { signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
+    if (r && (r.ok || r.status === 401)) {
+      base = `${scheme}://${host}/v2/${path.length ? `${path.join("/")}/` : ""}`;
+      break;
+    }
+  }
+  if (!base) return { name: "registry", ok: false, detail: `${registry} does not answer (GET /v2/ over https and http): start it (\`npm run images:local-registry\` builds and serves one), or unset TODO_REGISTRY / registry: to pull the pinned upstream images` };
+  const missing: string[] = [];
+  for (const ref of refs) {
+    const { name, tag } = splitRef(ref, registry);
+    const r = await fetch(`${base}${name}/manifests/${tag}`, { method: "HEAD", headers: { accept: MANIFEST_TYPES }, signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
+    if (r?.status === 404) missing.push(ref);
+  }
+  if (missing.length) return { name: "registry", ok: false, detail: `${registry} lacks ${missing.join(", ")}: \`npm run images:local-registry\` builds and pushes them (TODO_REGISTRY=${registry})` };
+  return { name: "registry", ok: true, detail: `${registry} holds the ${refs.length} images this run pulls` };
+}
+
+/** The config images a host command's dagger call pulls (deploy to k3s also pulls k3s). */
+export function imagesPulledBy(command: string, deployTarget?: string): ImageKey[] {
+  const build: ImageKey[] = ["bases.build", "bases.runtime"];
+  if (command === "build") return build;
+  // ci: the toolbox (bases.build, golang for helm), Trivy and PostgreSQL for the tests.
+  const ci: ImageKey[] = [...build, "pipelineImages.golang", "pipelineImages.trivy", "pipelineImages.postgres"];
+  return command === "deploy" && deployTarget === "k3s" ? [...ci, "pipelineImages.k3s"] : ci;
 }

@@ -42,9 +42,10 @@ export function toolbox(source: Directory, config: ProjectConfig): Container {
     .from(imageRef(config, "bases.build"))
     .withFile("/usr/local/bin/helm", tools.file("/go/bin/helm"))
     .withDirectory(SPEC_DIR, tools.directory("/out/openapi-spec"))
-    // The suites run the real git (replay planning) and trivy (the scan wrapper's command lines).
+    // The suites run the real git (replay planning), trivy (the scan wrapper's command lines)
+    // and Debian's docker-registry (the preflight's registry check).
     .withMountedCache("/var/cache/apt/archives", dag.cacheVolume("apt-archives"))
-    .withExec(["sh", "-c", "command -v git >/dev/null || (apt-get update -q && apt-get install -y -q --no-install-recommends git)"])
+    .withExec(["sh", "-c", "command -v git >/dev/null && command -v docker-registry >/dev/null || (apt-get update -q && apt-get install -y -q --no-install-recommends git docker-registry)"])
     .withFile("/usr/local/bin/trivy", dag.container().from(imageRef(config, "pipelineImages.trivy")).file("/usr/local/bin/trivy"))
     .withEnvVariable("KUBERNETES_OPENAPI_SPEC", SPEC_PATH)
     // Node trusts only its own CA list unless told: add the store the engine puts its CA certificates into.
