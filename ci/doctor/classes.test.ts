@@ -2,7 +2,7 @@
 // charts and Dockerfiles nobody here wrote (issue 11), each reproduced by a
 // small fixture of our own (fixtures/classes, laid over the clean fixture) with
 // exactly what the doctor must say about it.
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../config/load.js";
@@ -75,6 +75,24 @@ describe("each class of issue 11, one fixture each", () => {
 
   it("a finding in the second document of a template whose first document helm left out points into the second (multi-doc-template)", async () => {
     expect(short(await doctorOnFixture("classes/multi-doc-template"))).toEqual(["error image/mutable-tag chart/templates/workers.yaml:46"]);
+  });
+
+  it("a Secret named one level under an existing* key (existingSecret: { name: … }) is declared external (existing-secret-name-map)", async () => {
+    expect(short(await doctorOnFixture("classes/existing-secret-name-map"))).toEqual([]);
+  });
+
+  it("the Secret a cert-manager Certificate of the chart names in secretName is created, by cert-manager (certificate-secret)", async () => {
+    expect(short(await doctorOnFixture("classes/certificate-secret"))).toEqual([]);
+    // Without the Certificate nothing creates it.
+    const fx = materialize("classes/certificate-secret");
+    try {
+      rmSync(join(fx.root, "chart/templates/certificate.yaml"));
+      const render = await renderChart({ chartPath: "chart", kubeVersion: FIXTURE_KUBE_VERSION, cwd: fx.root });
+      const findings = await runDoctor({ chartPath: "chart", dockerfiles: ["docker/web/Dockerfile"], cwd: fx.root, renderedManifests: render.manifests! });
+      expect(short(findings)).toEqual([`error reference/not-created ${DEP}:66`]);
+    } finally {
+      fx.cleanup();
+    }
   });
 
   it("a RoleBinding to a Role the chart does not create lives in that Role's namespace, so writing it in is no defect (rolebinding-foreign-role)", async () => {

@@ -110,15 +110,31 @@ function references(inputs: DoctorInputs): Ref[] {
   return refs.filter((r) => r.name !== "");
 }
 
-/** Names the values declare as created elsewhere: values of keys such as existingSecret or externalConfigMap. */
+/**
+ * Names the values declare as created elsewhere: values of keys such as existingSecret or
+ * externalConfigMap, or their `name` (existingSecret: { name: web-db }).
+ */
 export function declaredExternal(inputs: DoctorInputs): Set<string> {
   const names = new Set(inputs.externalNames);
-  const walk = (v: unknown, key: string): void => {
-    if (typeof v === "string" && /existing|external/i.test(key) && v !== "") names.add(v);
-    else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, k);
+  const external = (k: string) => /existing|external/i.test(k);
+  const walk = (v: unknown, key: string, parent: string): void => {
+    if (typeof v === "string") {
+      if (v !== "" && (external(key) || (key === "name" && external(parent)))) names.add(v);
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x, key, parent));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, k, key);
   };
-  for (const f of inputs.valuesFiles) for (const d of f.docs) walk(d.toJS(), "");
+  for (const f of inputs.valuesFiles) for (const d of f.docs) walk(d.toJS(), "", "");
+  return names;
+}
+
+/** Secrets cert-manager creates for the chart: the secretName of each Certificate it renders. */
+function certificateSecrets(inputs: DoctorInputs): Set<string> {
+  const names = new Set<string>();
+  for (const m of inputs.manifests) {
+    if (m.kind !== "Certificate" || !String(m.obj.apiVersion ?? "").startsWith("cert-manager.io/")) continue;
+    const name = getIn(m.obj, ["spec", "secretName"]);
+    if (typeof name === "string" && name !== "") names.add(name);
+  }
   return names;
 }
 
@@ -132,9 +148,11 @@ export const notCreated: Rule = {
   check(inputs) {
     if (!inputs.complete) return [];
     const external = declaredExternal(inputs);
+    const issued = certificateSecrets(inputs);
     const out: Finding[] = [];
     for (const r of references(inputs)) {
       if (external.has(r.name)) continue;
+      if (r.kind === "Secret" && issued.has(r.name)) continue;
       if (inputs.manifests.some((m) => m.kind === r.kind && m.name === r.name)) continue;
       out.push(finding(this, r.from.locate(r.path), `${r.from.kind}/${r.from.name} references ${r.kind}/${r.name}, which the chart does not create and nothing declares as external`));
     }
