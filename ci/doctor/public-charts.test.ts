@@ -3,7 +3,8 @@
 // their reviewed warnings in fixtures/public-charts.yaml. Their text is not in
 // this repository: each is fetched as a Go module with `go mod download` into the
 // normal module cache (its licence stays in the module), and the doctor CLI runs
-// on it as on any stranger's chart: no --config, a chart outside this repository.
+// on it as on any stranger's chart: no --config, a chart outside this repository;
+// on its defaults and with each of the chart's own CI values files.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -30,6 +31,7 @@ const PublicChart = z.strictObject({
   chartVersion: z.string(),
   licence: z.string(),
   licenceFile: z.string(),
+  valuesFiles: z.array(z.string()).default([]),
   warnings: z.array(Warning),
 });
 const CHARTS = z.strictObject({ charts: z.array(PublicChart).min(2) }).parse(parse(readFileSync(join(FIXTURES, "public-charts.yaml"), "utf8"))).charts;
@@ -86,9 +88,11 @@ describe("public charts at pinned versions: no error, exactly the reviewed warni
     });
   });
 
-  it.each(CHARTS.map((c) => [`${c.name} (${c.module}@${c.version}, chart ${c.chartVersion})`, c] as const))(
+  // Each chart on its defaults, then with each of its own CI values files.
+  const runs = CHARTS.flatMap((c) => [undefined, ...c.valuesFiles].map((values) => [`${c.name} (${c.module}@${c.version}, chart ${c.chartVersion})${values ? ` -f ${values}` : ""}`, c, values] as const));
+  it.each(runs)(
     "%s",
-    async (_title, c) => {
+    async (_title, c, values) => {
       const dir = await moduleDir(c.module, c.version);
       const chartDir = join(dir, c.chart);
       // The pinned facts still hold: the chart version we reviewed, its licence beside it.
@@ -100,7 +104,8 @@ describe("public charts at pinned versions: no error, exactly the reviewed warni
       // helm and the doctor only read the chart, so the read-only module cache needs no copy.
       let out = "";
       let err = "";
-      const code = await main(["--chart", c.chart, "--format", "json"], { stdout: (s) => void (out += s), stderr: (s) => void (err += s), cwd: dir });
+      const argv = ["--chart", c.chart, ...(values ? ["--values", join(c.chart, values)] : []), "--format", "json"];
+      const code = await main(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), cwd: dir });
       expect(err).toBe("");
       const findings = (JSON.parse(out) as Finding[]).map((f) => ({ ...f, file: relative(chartDir, resolve(dir, f.file)) }));
 
@@ -108,7 +113,7 @@ describe("public charts at pinned versions: no error, exactly the reviewed warni
       expect(code).toBe(0);
       const { unreviewed, vanished } = compareWarnings(findings, c.warnings);
       // unreviewed: new warnings to review into fixtures/public-charts.yaml; vanished: listed there, no longer given.
-      expect({ unreviewed, vanished }, `${c.name}: the doctor's warnings differ from those reviewed in fixtures/public-charts.yaml`).toEqual({ unreviewed: [], vanished: [] });
+      expect({ unreviewed, vanished }, `${c.name}${values ? ` -f ${values}` : ""}: the doctor's warnings differ from those reviewed in fixtures/public-charts.yaml`).toEqual({ unreviewed: [], vanished: [] });
     },
     60_000,
   );
