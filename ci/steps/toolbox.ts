@@ -47,6 +47,10 @@ export function toolbox(source: Directory, config: ProjectConfig): Container {
     .withMountedCache("/var/cache/apt/archives", dag.cacheVolume("apt-archives"))
     .withExec(["sh", "-c", "command -v git >/dev/null && command -v docker-registry >/dev/null || (apt-get update -q && apt-get install -y -q --no-install-recommends git docker-registry)"])
     .withFile("/usr/local/bin/trivy", dag.container().from(imageRef(config, "pipelineImages.trivy")).file("/usr/local/bin/trivy"))
+    // Go from the pinned golang image: the doctor's public-chart suite fetches its charts as Go modules.
+    .withDirectory("/usr/local/go", dag.container().from(imageRef(config, "pipelineImages.golang")).directory("/usr/local/go"))
+    .withEnvVariable("PATH", "/usr/local/go/bin:${PATH}", { expand: true })
+    .withMountedCache("/root/go/pkg/mod", dag.cacheVolume("go-mod"))
     .withEnvVariable("KUBERNETES_OPENAPI_SPEC", SPEC_PATH)
     // Node trusts only its own CA list unless told: add the store the engine puts its CA certificates into.
     .withEnvVariable("NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca-certificates.crt")
