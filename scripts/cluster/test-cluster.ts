@@ -180,9 +180,54 @@ if (installed) {
     if (running < 3) throw new Error(`only ${running} pods running (want backend, frontend, postgresql)`);
     return `${running} pods running`;
   });
+  if (!process.argv.includes("--no-diagnosis")) await databaseDown();
   if (!process.argv.includes("--no-upgrade")) await upgradeRollbackReinstall();
 } else {
   for (const name of ["helm test", "ci/cli/verify-deploy.ts (rollout, diagnosis, smoke via port-forward)"]) skip(name, "the install failed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The release's PostgreSQL made to crash-loop (an unknown setting on its command line), the backend
+// restarted so it cannot become ready: the deploy diagnosis must give one line that links the two.
+// Then the StatefulSet is put back and the release must roll out again, for the checks after it.
+async function databaseDown() {
+  const { kubeConfigFrom, waitForRollout } = await import("../../ci/tools/kube.js");
+  const { formatDiagnoses } = await import("../../ci/policies/diagnosis.js");
+  const kc = kubeConfigFrom(KUBECONFIG);
+  const selector = `app.kubernetes.io/instance=${release}`;
+  const nameOf = async (kind: string, component: string) =>
+    (await kubectl("get", kind, "-n", namespace, "-l", `${selector},app.kubernetes.io/component=${component}`, "-o", "jsonpath={.items[0].metadata.name}")).stdout;
+  const sts = await nameOf("statefulset", "postgresql");
+  const backend = await nameOf("deployment", "backend");
+  await check("diagnosis: backend unready because its database is down (PostgreSQL crash-looping)", async () => {
+    if (!sts || !backend) throw new Error(`no PostgreSQL StatefulSet (${sts}) or backend Deployment (${backend}) in the release`);
+    await kubectl("patch", "statefulset", sts, "-n", namespace, "--type=json", "-p",
+      JSON.stringify([{ op: "add", path: "/spec/template/spec/containers/0/args", value: ["postgres", "-c", "no_such_setting=on"] }]));
+    await kubectl("rollout", "restart", "deployment", backend, "-n", namespace);
+    // one linked line, naming the StatefulSet's Service, with PostgreSQL's own crash and its last log line
+    const expect = new RegExp(`^✗ ${backend}-[^/]+/backend: DependencyDown: backend unready.* because its database ${sts} is down: ${sts}-0/postgresql: (CrashLoopBackOff|Error): keeps crashing \\(exit code 1.*last log lines:\\n.*unrecognized configuration parameter "no_such_setting"`, "s");
+    const until = Date.now() + 180_000;
+    let text = "";
+    for (;;) {
+      const r = await waitForRollout(kc, { namespace, selector, timeoutMs: 0, loadCommand: (image) => `ctr -n k8s.io images import ${image}` });
+      text = r.ready ? "rolled out" : formatDiagnoses(r.diagnoses);
+      if (!r.ready && r.diagnoses.length === 1 && expect.test(text)) {
+        notes.push(`database-down diagnosis after ${((180_000 - (until - Date.now())) / 1000).toFixed(0)} s:\n${text}`);
+        return text.split("\n")[0];
+      }
+      if (Date.now() > until) throw new Error(`expected one diagnosis matching ${expect} within 180 s, got:\n${text}`);
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+  });
+  await check("release restored after the database case (PostgreSQL and backend Ready)", async () => {
+    if (!sts || !backend) throw new Error("nothing to restore");
+    const args = (await kubectl("get", "statefulset", sts, "-n", namespace, "-o", "jsonpath={.spec.template.spec.containers[0].args}")).stdout;
+    if (args) await kubectl("patch", "statefulset", sts, "-n", namespace, "--type=json", "-p", JSON.stringify([{ op: "remove", path: "/spec/template/spec/containers/0/args" }]));
+    // a StatefulSet does not replace a pod that never became ready with the fixed template: delete it
+    await kubectl("delete", "pod", `${sts}-0`, "-n", namespace, "--wait=false", "--ignore-not-found");
+    const r = await waitForRollout(kc, { namespace, selector, timeoutMs: 240_000, loadCommand: (image) => `ctr -n k8s.io images import ${image}` });
+    if (!r.ready) throw new Error(`not rolled out after 240 s: ${r.pending.join("; ")}\n${formatDiagnoses(r.diagnoses)}`);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
