@@ -63,6 +63,7 @@ export async function scanImage(config: ProjectConfig, name: string, image: Cont
     .withFile("/scan/image.tar", image.asTarball())
     // The date is an input: the scan reruns at least daily, as the database and the ignore expiries change.
     .withEnvVariable("SCAN_DATE", today)
+    // Trivy logs "ERROR Falling back to embedded checks" with misconfig: expected, as the checks are never fetched.
     .withExec(["trivy", ...trivyImageArgs({ input: "/scan/image.tar", output: "/scan/report.json", scanners, cacheDir: cache, db: db ? "offline" : "download" })], { expect: ReturnType.Any });
   if ((await ran.exitCode()) !== 0) {
     const output = `${await ran.stderr()}\n${await ran.stdout()}`;
@@ -71,6 +72,7 @@ export async function scanImage(config: ProjectConfig, name: string, image: Cont
   }
   const scanned = ran.withExec(["trivy", ...trivySbomArgs({ report: "/scan/report.json", output: "/scan/sbom.cdx.json" })]);
   const report = scanned.file("/scan/report.json");
-  const verdict = evaluateScan(parseTrivyReport(await report.contents(), `${name} trivy report`), config.scan, today);
+  // Named after the image, not Trivy's ArtifactName (the tarball path, the same for every image).
+  const verdict = { ...evaluateScan(parseTrivyReport(await report.contents(), `${name} trivy report`), config.scan, today), artifact: name };
   return { verdict, report, sbom: scanned.file("/scan/sbom.cdx.json"), scanners: [...scanners], db: describeScanDb(scanners, db?.info ?? null) };
 }
