@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { REPO_ROOT, loadProjectConfig } from "./load.js";
-import { type OfflineDbFiles, checkOfflineDb, describeScanDb } from "./offline-db.js";
+import { type OfflineDbFiles, checkOfflineDb, describeScanDb, scanRecordOf } from "./offline-db.js";
 import { ProjectConfigError, parseProjectConfig, withScanners } from "./project-config.js";
 
 const text = readFileSync(join(REPO_ROOT, "todo.config.yaml"), "utf8");
-const withOfflineDb = (value: string) => text.replace(/^  ignore: \[\]$/m, `  ignore: []\n  offlineDb: ${value}`);
+const withOfflineDb = (value: string) => text.replace(/^  offlineDb: null$/m, `  offlineDb: ${value}`);
 const now = new Date("2026-11-27T12:00:00Z");
 const meta = (o: Record<string, unknown>) => JSON.stringify({ Version: 2, NextUpdate: "2026-11-27T18:00:00Z", UpdatedAt: "2026-11-27T06:00:00Z", DownloadedAt: "2026-11-27T07:00:00Z", ...o });
 const files = (o: Partial<OfflineDbFiles> = {}): OfflineDbFiles => ({ dbBytes: 4096, metadata: meta({}), javaDbBytes: null, javaMetadata: null, ...o });
@@ -94,5 +94,11 @@ describe("what a scan says about its DB", () => {
     expect(describeScanDb(withScanners(config, "secret,misconfig", "--scanners").scan.scanners, null)).toBe("none (vuln scanner not run)");
     expect(describeScanDb(["vuln", "secret"], null)).toBe("downloaded by Trivy at scan time");
     expect(describeScanDb(["vuln"], { path: ".trivy-offline", updatedAt: "2026-11-27T06:00:00Z" })).toBe("offline .trivy-offline, UpdatedAt 2026-11-27T06:00:00Z");
+  });
+
+  it("gives the run record the DB's UpdatedAt only when vuln ran on it", () => {
+    const info = { path: ".trivy-offline", updatedAt: "2026-11-27T06:00:00Z" };
+    expect(scanRecordOf(["vuln", "secret"], info)).toEqual({ scanners: ["vuln", "secret"], db: "offline .trivy-offline, UpdatedAt 2026-11-27T06:00:00Z", dbUpdatedAt: "2026-11-27T06:00:00Z" });
+    expect(scanRecordOf(["secret", "misconfig"], info)).toEqual({ scanners: ["secret", "misconfig"], db: "none (vuln scanner not run)" });
   });
 });

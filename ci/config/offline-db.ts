@@ -91,3 +91,8 @@ export function describeScanDb(scanners: readonly string[], db: OfflineDbInfo | 
   if (!db) return "downloaded by Trivy at scan time";
   return `offline ${db.path}, UpdatedAt ${db.updatedAt}${db.javaDbUpdatedAt ? `, java-db UpdatedAt ${db.javaDbUpdatedAt}` : ""}`;
 }
+
+/** The run record's `scan`: the scanners and the DB, its UpdatedAt only when vuln ran on it. */
+export function scanRecordOf(scanners: readonly string[], db: OfflineDbInfo | null): { scanners: string[]; db: string; dbUpdatedAt?: string } {
+  return { scanners: [...scanners], db: describeScanDb(scanners, db), ...(db && scanners.includes("vuln") ? { dbUpdatedAt: db.updatedAt } : {}) };
+}

@@ -8,7 +8,7 @@ import { describeScan } from "../policies/scan-gate.js";
 import { type RunRecord, type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
 import { buildImage } from "../steps/build.js";
 import { lintChartStep } from "../steps/chart.js";
-import { describeScanDb } from "../config/offline-db.js";
+import { scanRecordOf } from "../config/offline-db.js";
 import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
 import { checkImageSize } from "../steps/size.js";
 import { testContainer } from "../steps/test.js";
@@ -78,7 +78,7 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
     // Pinned digests, or with a registry the digests its tags resolved to (Container.imageRef right after from).
     images: await recordedImages(config, IMAGE_KEYS, async (ref) => digestOf(await dag.container().from(ref).imageRef())),
     // What the scans looked for: a run without vuln, or on an old DB, must not read as a full scan.
-    scan: { scanners: [...config.scan.scanners], db: describeScanDb(config.scan.scanners, scanDb?.info ?? null), ...(scanDb && config.scan.scanners.includes("vuln") ? { dbUpdatedAt: scanDb.info.updatedAt } : {}) },
+    scan: scanRecordOf(config.scan.scanners, scanDb?.info ?? null),
     steps,
     verdict: overallVerdict(steps),
   };

@@ -22,6 +22,12 @@ describe("run record", () => {
     expect(() => parseRunRecord(JSON.stringify({ ...r, commit: "abc" }))).toThrow(/commit/);
   });
 
+  it("keeps which scanners ran on which DB, and still reads records from before that was kept", () => {
+    const r = { ...record([]), scan: { scanners: ["secret", "misconfig"], db: "none (vuln scanner not run)" } };
+    expect(parseRunRecord(JSON.stringify(r)).scan).toEqual({ scanners: ["secret", "misconfig"], db: "none (vuln scanner not run)" });
+    expect(parseRunRecord(JSON.stringify(record([]))).scan).toBeUndefined();
+  });
+
   it("fails the run when any step failed", () => {
     expect(overallVerdict([{ name: "a", verdict: "passed", durationMs: 1, findings: [] }, { name: "b", verdict: "skipped", durationMs: 0, findings: [] }])).toBe("passed");
     expect(overallVerdict([{ name: "a", verdict: "failed", durationMs: 1, findings: [] }])).toBe("failed");

@@ -4,7 +4,7 @@
  * (their compositions); the policies in ci/policies are plain TypeScript.
  */
 import { type Container, type Directory, type File, type Secret, type Service, argument, dag, func, object } from "@dagger.io/dagger";
-import { describeScanDb } from "../config/offline-db.js";
+import { describeScanDb, scanRecordOf } from "../config/offline-db.js";
 import { type AppName, PROJECT_CONFIG_FILE, type ProjectConfig, appNames, parseProjectConfig, withScanners } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { withRegistry } from "../images/registry.js";
@@ -119,7 +119,7 @@ export class TodoPipeline {
     if (results.some(({ r }) => !r.verdict.passed)) throw new Error(summary);
     let out = dag.directory().withNewFile(
       "scan.json",
-      `${JSON.stringify({ scanners: config.scan.scanners, db: describeScanDb(config.scan.scanners, db?.info ?? null), ...(db && config.scan.scanners.includes("vuln") ? { dbUpdatedAt: db.info.updatedAt } : {}), verdicts: results.map(({ r }) => ({ artifact: r.verdict.artifact, passed: r.verdict.passed, counts: r.verdict.counts })) }, null, 2)}\n`,
+      `${JSON.stringify({ ...scanRecordOf(config.scan.scanners, db?.info ?? null), verdicts: results.map(({ r }) => ({ artifact: r.verdict.artifact, passed: r.verdict.passed, counts: r.verdict.counts })) }, null, 2)}\n`,
     );
     for (const { key, r } of results) out = out.withFile(`sbom-${key}.cdx.json`, r.sbom).withFile(`trivy-${key}.json`, r.report);
     return out;
