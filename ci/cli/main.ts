@@ -12,7 +12,7 @@ import { withoutCredentials } from "../images/build-args.js";
 import { appNames } from "../config/project-config.js";
 import { REGISTRY_ENV, imageRef } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
-import { loopbackApiServer } from "../tools/kubeconfig.js";
+import { deployClusterArgs } from "../tools/kubeconfig.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
 import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy } from "./preflight.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
@@ -73,8 +73,7 @@ function clusterArgs(kubeconfig: string, context: string | undefined): string[] 
     console.error(`kubeconfig ${kubeconfig} does not exist: pass --kubeconfig FILE (npm run cluster:up prints the local cluster's)`);
     process.exit(2);
   }
-  const loopback = loopbackApiServer(readFileSync(kubeconfig, "utf8"), context);
-  return ["--kubeconfig", `file:${kubeconfig}`, ...(context ? ["--context", context] : []), ...(loopback ? ["--kube-api", `tcp://${loopback.host}:${loopback.port}`] : [])];
+  return deployClusterArgs(kubeconfig, readFileSync(kubeconfig, "utf8"), context);
 }
 
 async function loadIntoMinikube(profile: string) {

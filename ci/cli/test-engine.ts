@@ -11,11 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
+import { deployClusterArgs } from "../tools/kubeconfig.js";
 import { daggerCli, findEngine } from "./preflight.js";
 
 interface Call {
   fn: string;
+  /** The `dagger call` arguments after the module's own. */
   args: (out: string) => string[];
+  /** Another command line instead of `dagger call` (the scan gate's engine suite). */
+  command?: () => { cmd: string; args: string[]; env: Record<string, string> };
   /** Checks what the call left behind; returns a note, throws on a wrong result. */
   check?: (out: string, stdout: string) => string;
 }
@@ -63,7 +67,7 @@ const calls: Call[] = [
     args: () => ["test", "stdout"],
     check: (_o, out) => {
       const summary = (out.replace(/\x1b\[[0-9;]*m/g, "").match(/Tests\s+(.*)/)?.[1] ?? "").trim();
-      // The call can exit 0 while vitest reports failures (seen on the local engine): the summary decides.
+      // The summary decides too: a global setup once made vitest exit 0 after failures.
       if (!summary || /[1-9]\d* failed/.test(summary)) throw new Error(summary || "no vitest summary in the output");
       return summary;
     },
@@ -78,10 +82,22 @@ const calls: Call[] = [
       return `${s.scanners.join(",")}; DB: ${s.db}; ${sizes}`;
     },
   },
+  {
+    // The gate on images made for it: a planted key fails, the clean image passes, a planted advisory in an offline DB fails.
+    fn: "scan-gate",
+    args: () => [],
+    command: () => ({ cmd: join(REPO_ROOT, "node_modules/.bin/vitest"), args: ["run", "--project", "ci", "ci/steps/scan.engine.test.ts"], env: { TODO_ENGINE_TESTS: "1" } }),
+    check: (_o, out) => {
+      const summary = (out.replace(/\x1b\[[0-9;]*m/g, "").match(/Tests\s+(.*)/)?.[1] ?? "").trim();
+      if (!/^\d+ passed/.test(summary) || /failed|skipped/.test(summary)) throw new Error(summary || "no vitest summary in the output");
+      return summary;
+    },
+  },
   { fn: "ci", args: (o) => ["ci", "export", "--path", join(o, "ci")], check: (o) => record(join(o, "ci")) },
   {
     fn: "deploy",
-    args: (o) => ["deploy", ...(kubeconfig ? ["--kubeconfig", `file:${kubeconfig}`] : []), ...(context ? ["--context", context] : []), "export", "--path", join(o, "deploy")],
+    // A kubeconfig deploys to that cluster as the `local` target (pipeline:deploy -- --kubeconfig does the same).
+    args: (o) => ["deploy", ...(kubeconfig ? [...deployClusterArgs(kubeconfig, readFileSync(kubeconfig, "utf8"), context), "--target", "local"] : []), "export", "--path", join(o, "deploy")],
     check: (o) => record(join(o, "deploy")),
   },
 ];
@@ -103,8 +119,9 @@ try {
       continue;
     }
     const started = Date.now();
-    console.log(`\n== dagger ${[...base, ...call.args(work)].join(" ")}`);
-    const r = await execa(dagger, [...base, ...call.args(work)], { cwd: REPO_ROOT, reject: false, all: true, stdout: "pipe", stderr: "pipe" });
+    const { cmd, args, env } = call.command?.() ?? { cmd: dagger, args: [...base, ...call.args(work)], env: {} };
+    console.log(`\n== ${cmd === dagger ? "dagger" : cmd} ${args.join(" ")}`);
+    const r = await execa(cmd, args, { cwd: REPO_ROOT, reject: false, all: true, stdout: "pipe", stderr: "pipe", env });
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     let verdict = r.exitCode === 0 ? "pass" : "FAIL";
     let note = "";

@@ -31,7 +31,7 @@ function base(config: ProjectConfig): Container {
     .withNewFile("/app/package.json", JSON.stringify({ name: "planted", version: "0.0.0", dependencies: { bytes: "3.1.2" } }));
 }
 
-describe.skipIf(!enabled)("scan step on the engine", () => {
+describe.skipIf(!enabled)(`scan step on the engine${enabled ? "" : " (skipped: needs a Dagger engine and TODO_ENGINE_TESTS=1; test:engine runs it)"}`, () => {
   const config = withScanners(loadProjectConfig(), "secret,misconfig", "test");
 
   it("fails an image with a planted private key and passes it without", async () => {
@@ -67,7 +67,7 @@ describe.skipIf(!enabled)("scan step on the engine", () => {
       return false;
     }
   })();
-  it.skipIf(!go)("fails on a planted HIGH advisory from an offline DB, with no download", async () => {
+  it.skipIf(!go)(`fails on a planted HIGH advisory from an offline DB, with no download${go ? "" : " (skipped: go is not on PATH to build scripts/trivy-test-db)"}`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "trivy-test-db-"));
     try {
       execFileSync("go", ["run", ".", "-out", dir, "-package", "bytes", "-id", "CVE-0000-0001", "-severity", "HIGH"], { cwd: join(REPO_ROOT, "scripts", "trivy-test-db"), stdio: "inherit" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KubeconfigError, apiServerOf, loopbackApiServer } from "./kubeconfig.js";
+import { KubeconfigError, apiServerOf, deployClusterArgs, loopbackApiServer } from "./kubeconfig.js";
 
 const kubeconfig = (server: string, current = "local") => `apiVersion: v1
 kind: Config
@@ -38,5 +38,10 @@ describe("kubeconfig", () => {
     expect(() => apiServerOf("kind: Config\n")).toThrow(KubeconfigError);
     expect(() => apiServerOf("kind: Config\n")).toThrow(/--context/);
     expect(() => apiServerOf(": : :")).toThrow(/not valid YAML/);
+  });
+
+  it("gives deploy the file, the context and a tunnel only for a loopback API server", () => {
+    expect(deployClusterArgs("/k/config", kubeconfig("https://127.0.0.1:6443"))).toEqual(["--kubeconfig", "file:/k/config", "--kube-api", "tcp://127.0.0.1:6443"]);
+    expect(deployClusterArgs("/k/config", kubeconfig("https://192.168.49.2:8443"), "local")).toEqual(["--kubeconfig", "file:/k/config", "--context", "local"]);
   });
 });

@@ -38,3 +38,9 @@ export function loopbackApiServer(text: string, context?: string): { host: strin
   const host = url.hostname === "localhost" ? "127.0.0.1" : url.hostname.replace(/^\[|\]$/g, "");
   return { host, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)) };
 }
+
+/** The deploy function's cluster arguments for a kubeconfig file; an API server on the host's loopback is tunnelled in (`--kube-api`). */
+export function deployClusterArgs(path: string, text: string, context?: string): string[] {
+  const loopback = loopbackApiServer(text, context);
+  return ["--kubeconfig", `file:${path}`, ...(context ? ["--context", context] : []), ...(loopback ? ["--kube-api", `tcp://${loopback.host}:${loopback.port}`] : [])];
+}
