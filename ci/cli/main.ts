@@ -76,7 +76,8 @@ function clusterArgs(kubeconfig: string, context: string | undefined): string[] 
   return deployClusterArgs(kubeconfig, readFileSync(kubeconfig, "utf8"), context);
 }
 
-async function loadIntoMinikube(profile: string) {
+/** Builds each image through the module and hands its tarball and content-tagged name to `load`. */
+async function loadImages(into: string, load: (tar: string, name: string) => Promise<void>) {
   const dir = join(REPO_ROOT, "runs", "images");
   mkdirSync(dir, { recursive: true });
   for (const app of appNames(config)) {
@@ -85,13 +86,24 @@ async function loadIntoMinikube(profile: string) {
     await $({ stdio: "inherit" })`${dagger} call ${overrideFlags} image-tarball --app ${app} export --path ${tar}`;
     const digest = `sha256:${(await $`sha256sum ${tar}`).stdout.split(" ")[0]}`;
     const name = `${config.apps[app].image}:${contentTag(digest)}`;
+    await load(tar, name);
+    console.log(`  loaded ${name} into ${into}`);
+  }
+}
+
+const loadIntoMinikube = (profile: string) =>
+  loadImages(`Minikube (${profile})`, async (tar, name) => {
     // The OCI tarball carries no name: docker names it, then Minikube takes it by that name.
     const id = (await $`docker load -q -i ${tar}`).stdout.trim().split(" ").at(-1)!;
     await $`docker tag ${id.replace(/^Loaded image ID: /, "")} ${name}`;
     await $`minikube ${minikubeImageLoadArgs(name, profile)}`;
-    console.log(`  loaded ${name} into Minikube (${profile})`);
-  }
-}
+  });
+
+/** The node's containerd (the cluster `npm run cluster:up` starts): the images go where the kubelet looks. */
+const loadIntoContainerd = (socket: string) =>
+  loadImages(`the node's containerd (${socket})`, async (tar, name) => {
+    await $`ctr --address ${socket} -n k8s.io images import --index-name ${name} ${tar}`;
+  });
 
 switch (command) {
   case "build": {
@@ -120,6 +132,14 @@ switch (command) {
     } else if (flag("kubeconfig")) {
       await preflight();
       const context = flag("context") ?? config.deploy.targets[target]?.context;
+      const containerd = config.deploy.targets[target]?.containerd;
+      if (containerd) {
+        if (!existsSync(containerd)) {
+          console.error(`deploy target ${target}: its node's containerd socket ${containerd} does not exist: start the cluster (npm run cluster:up), or pass --target for another cluster`);
+          process.exit(2);
+        }
+        await loadIntoContainerd(containerd);
+      }
       process.exitCode = (await callRecorded("deploy", [...clusterArgs(flag("kubeconfig")!, context), "--target", target])).verdict === "passed" ? 0 : 1;
     } else {
       await preflight([], target);

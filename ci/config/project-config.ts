@@ -63,6 +63,8 @@ const pinnedImage = z.strictObject({
 const deployTarget = z.strictObject({
   context: z.string().optional(),
   valuesFiles: z.array(z.string()).default([]),
+  /** The node's containerd socket on this host: the host CLI imports our images there before it deploys. */
+  containerd: z.string().startsWith("/", "must be an absolute socket path").optional(),
 });
 
 export const projectConfigSchema = z
