@@ -1,0 +1,89 @@
+// `dagger call ci` on the engine the host CLI would use, in a scratch worktree
+// of HEAD, under the changes a developer makes. Prints a table; not a test.
+//   npm run bench:pipeline [-- --cold]
+// Rows: cold (only with --cold: the engine's local cache is pruned first, which
+// costs every later run its cache too), warm no-op (the same tree again), a
+// README edit (should rerun nothing) and a one-line backend change (should
+// rerun only the backend's build, test, scan and size steps).
+// "did work" lists the steps that took longer than WORK_MS: a step whose
+// operations all came from the engine's cache finishes in well under that.
+// TODO_REGISTRY and TODO_SCAN_SCANNERS reach the module as --registry and --scanners.
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { daggerCli, findEngine } from "../ci/cli/preflight.js";
+import { REPO_ROOT, loadProjectConfig } from "../ci/config/load.js";
+import { type RunRecord, parseRunRecord } from "../ci/policies/run-record.js";
+
+const WORK_MS = 5_000;
+const cold = process.argv.includes("--cold");
+const dagger = daggerCli();
+const moduleArgs = [
+  ...(process.env.TODO_REGISTRY?.trim() ? ["--registry", process.env.TODO_REGISTRY.trim()] : []),
+  ...(process.env.TODO_SCAN_SCANNERS?.trim() ? ["--scanners", process.env.TODO_SCAN_SCANNERS.trim()] : []),
+];
+
+/** Runs a command to completion; output is kept for the record, not streamed. */
+function run(cmd: string, args: string[], cwd = REPO_ROOT, inherit = false) {
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 1 << 28, stdio: inherit ? "inherit" : "pipe" });
+  return { code: r.error ? -1 : (r.status ?? -1), all: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+interface Row {
+  scenario: string;
+  seconds: number;
+  verdict: string;
+  didWork: string;
+}
+
+function ci(tree: string, scenario: string): Row {
+  const out = join(tree, "runs", `bench-${Date.now()}`);
+  console.log(`\n== ${scenario}: dagger call ${moduleArgs.join(" ")} ci`);
+  const started = Date.now();
+  const r = run(dagger, ["call", "--progress", "plain", ...moduleArgs, "ci", "export", "--path", out], tree);
+  const seconds = (Date.now() - started) / 1000;
+  const recordFile = join(out, "run-record.json");
+  if (!existsSync(recordFile)) {
+    console.log(r.all.split("\n").slice(-30).join("\n"));
+    return { scenario, seconds, verdict: `no record (exit ${r.code})`, didWork: "" };
+  }
+  const record: RunRecord = parseRunRecord(readFileSync(recordFile, "utf8"), recordFile);
+  const worked = record.steps.filter((s) => s.durationMs > WORK_MS).map((s) => `${s.name} ${(s.durationMs / 1000).toFixed(0)} s`);
+  return { scenario, seconds, verdict: record.verdict, didWork: worked.join(", ") || "nothing" };
+}
+
+const engine = await findEngine(loadProjectConfig().engine?.localContainer);
+const version = run(dagger, ["version"]);
+if (version.code !== 0) {
+  console.error(`bench:pipeline: the dagger CLI did not answer: install v0.21.9, or set DAGGER_CLI to a local engine's CLI`);
+  process.exit(2);
+}
+console.log(`bench:pipeline: ${version.all.trim()}; engine: ${engine.detail}`);
+
+const tree = mkdtempSync(join(tmpdir(), "bench-pipeline-"));
+rmSync(tree, { recursive: true });
+run("git", ["worktree", "add", "--detach", tree, "HEAD"]);
+const rows: Row[] = [];
+try {
+  if (cold) {
+    console.log("pruning the engine's local cache (--cold)");
+    run(dagger, ["core", "engine", "local-cache", "prune"], REPO_ROOT, true);
+    rows.push(ci(tree, "cold"));
+  } else {
+    // Brings the cache up to date with HEAD; not a row (its time depends on what ran before).
+    ci(tree, "priming");
+  }
+  rows.push(ci(tree, "warm no-op"));
+  appendFileSync(join(tree, "README.md"), "\nA line added by bench:pipeline.\n");
+  rows.push(ci(tree, "README edit"));
+  appendFileSync(join(tree, "backend/src/app.ts"), "\n// A line added by bench:pipeline.\n");
+  rows.push(ci(tree, "one-line backend change"));
+} finally {
+  run("git", ["worktree", "remove", "--force", tree]);
+}
+
+const noop = rows.find((r) => r.scenario === "warm no-op")?.seconds;
+console.log("\n| scenario | seconds | × warm no-op | verdict | steps that did work (> 5 s) |\n|---|--:|--:|---|---|");
+for (const r of rows) console.log(`| ${r.scenario} | ${r.seconds.toFixed(0)} | ${noop ? (r.seconds / noop).toFixed(1) : "–"} | ${r.verdict} | ${r.didWork} |`);
+console.log(`\ntargets: warm no-op ≤ 10 s; README edit: nothing; backend change: only build-backend, test, scan-backend, check-size-backend`);
