@@ -80,10 +80,12 @@ function clusterArgs(kubeconfig: string, context: string | undefined): string[] 
 async function loadImages(into: string, load: (tar: string, name: string) => Promise<void>) {
   const dir = join(REPO_ROOT, "runs", "images");
   mkdirSync(dir, { recursive: true });
+  // The same module arguments as the deploy call: the labels (revision, created) are part of the image, so of its content tag.
+  const { moduleArgs } = await gitState();
   for (const app of appNames(config)) {
     const tar = join(dir, `${app}.tar`);
     console.log(`building and exporting ${app}…`);
-    await $({ stdio: "inherit" })`${dagger} call ${overrideFlags} image-tarball --app ${app} export --path ${tar}`;
+    await $({ stdio: "inherit" })`${dagger} call ${moduleArgs} ${overrideFlags} image-tarball --app ${app} export --path ${tar}`;
     const digest = `sha256:${(await $`sha256sum ${tar}`).stdout.split(" ")[0]}`;
     const name = `${config.apps[app].image}:${contentTag(digest)}`;
     await load(tar, name);
