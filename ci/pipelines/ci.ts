@@ -11,7 +11,7 @@ import { lintChartStep } from "../steps/chart.js";
 import { scanRecordOf } from "../config/offline-db.js";
 import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
 import { checkImageSize } from "../steps/size.js";
-import { testContainer } from "../steps/test.js";
+import { testContainer, testFailureSummary } from "../steps/test.js";
 
 export interface CiRun {
   record: RunRecord;
@@ -40,7 +40,13 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
 
   const independent: Promise<StepResult>[] = [
     runStep("test", async () => {
-      await testContainer(source, config).sync();
+      try {
+        await testContainer(source, config).sync();
+      } catch (err) {
+        // Name the failing tests, not only the exit code.
+        const e = err as { stdout?: string; stderr?: string; message: string };
+        throw new Error(testFailureSummary(`${e.stdout ?? ""}\n${e.stderr ?? ""}`, e.message));
+      }
     }),
     runStep("lint-chart", () => lintChartStep(source, config)),
   ];
