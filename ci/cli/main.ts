@@ -102,10 +102,21 @@ const loadIntoMinikube = (profile: string) =>
   });
 
 /** The node's containerd (the cluster `npm run cluster:up` starts): the images go where the kubelet looks. */
-const loadIntoContainerd = (socket: string) =>
-  loadImages(`the node's containerd (${socket})`, async (tar, name) => {
+async function loadIntoContainerd(socket: string) {
+  await loadImages(`the node's containerd (${socket})`, async (tar, name) => {
     await $`ctr --address ${socket} -n k8s.io images import --index-name ${name} ${tar}`;
   });
+  // Air-gapped mode: the release's PostgreSQL comes from the registry (withMirroredPostgres); the node pulls it here, HTTPS first, then plain HTTP (a local registry).
+  if (config.registry) {
+    const ref = imageRef(config, "pipelineImages.postgres");
+    const pull = (plain: string[]) => $`ctr --address ${socket} -n k8s.io images pull ${plain} ${ref}`.nothrow();
+    if ((await pull([])).exitCode !== 0 && (await pull(["--plain-http"])).exitCode !== 0) {
+      console.error(`the node could not pull ${ref} from ${config.registry}: push it there (npm run images:local-registry)`);
+      process.exit(2);
+    }
+    console.log(`  pulled ${ref} into the node`);
+  }
+}
 
 switch (command) {
   case "build": {

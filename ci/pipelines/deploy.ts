@@ -4,7 +4,7 @@ import type { Directory, Secret, Service } from "@dagger.io/dagger";
 import { type ProjectConfig, appNames } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
-import { type DeployImage, installAndVerify, k3sCluster } from "../steps/deploy.js";
+import { type DeployImage, installAndVerify, k3sCluster, sha256Of } from "../steps/deploy.js";
 import { contentTag } from "../tools/kubectl.js";
 import { runCi } from "./ci.js";
 
@@ -23,7 +23,7 @@ export async function runDeploy(source: Directory, config: ProjectConfig, proven
   const images: DeployImage[] = [];
   for (const app of appNames(config)) {
     const tarball = ci.images[app]!.asTarball();
-    images.push({ app, tag: contentTag(await tarball.digest()), tarball });
+    images.push({ app, tag: contentTag(await sha256Of(config, tarball)), tarball });
   }
   const targetConfig = config.deploy.targets[target.name];
   if (!targetConfig) throw new Error(`deploy target "${target.name}" is not in todo.config.yaml deploy.targets (${Object.keys(config.deploy.targets).join(", ")})`);
@@ -37,7 +37,9 @@ export async function runDeploy(source: Directory, config: ProjectConfig, proven
         ...(target.kubeApi ? { kubeApi: target.kubeApi } : {}),
         ...(target.context ?? targetConfig.context ? { context: (target.context ?? targetConfig.context)! } : {}),
         valuesFiles: targetConfig.valuesFiles,
-        imageLoadHint: "npm run pipeline:deploy -- --target minikube (loads {image} with minikube image load)",
+        imageLoadHint: targetConfig.containerd
+          ? `ctr --address ${targetConfig.containerd} -n k8s.io images import {image} (npm run pipeline:deploy -- --kubeconfig FILE imports both images first)`
+          : "npm run pipeline:deploy -- --target minikube (loads {image} with minikube image load)",
       }).sync();
     } else {
       const cluster = k3sCluster(config, images, `${Date.now()}`);

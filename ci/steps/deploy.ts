@@ -5,7 +5,7 @@
 import { type Container, type Directory, type File, type Secret, type Service, dag } from "@dagger.io/dagger";
 import type { AppName, ProjectConfig } from "../config/project-config.js";
 import { imageRef } from "../images/registry.js";
-import { helmTestArgs, helmUpgradeInstallArgs, projectConfigValues } from "../tools/helm.js";
+import { helmTestArgs, helmUpgradeInstallArgs, projectConfigValues, withMirroredPostgres } from "../tools/helm.js";
 import { toolbox } from "./toolbox.js";
 
 export interface DeployImage {
@@ -16,6 +16,16 @@ export interface DeployImage {
 
 const IMAGE_DIR = "/images";
 export const K3S_SERVER_FLAGS = ["--disable", "traefik", "--disable", "metrics-server", "--egress-selector-mode=disabled", "--tls-san", "k3s", "--write-kubeconfig-mode", "644"];
+
+/**
+ * sha256 of a file's bytes, as `sha256sum` gives it on the host after export:
+ * the content tag the host CLI loads an image under and the release asks for
+ * (File.digest() is an engine-internal digest, not the bytes' sha256).
+ */
+export async function sha256Of(config: ProjectConfig, file: File): Promise<string> {
+  const out = await dag.container().from(imageRef(config, "bases.build")).withFile("/in/file", file).withExec(["sha256sum", "/in/file"]).stdout();
+  return `sha256:${out.split(" ")[0]}`;
+}
 
 /** k3s server with our images imported under their names before anything schedules. */
 export function k3sCluster(config: ProjectConfig, images: DeployImage[], runId: string): { service: Service; kubeconfig: File } {
@@ -105,7 +115,7 @@ export function installAndVerify(o: InstallOptions): Container {
       wait: true,
       timeout: "10m",
       valuesFiles: o.valuesFiles,
-      ...projectConfigValues(config, images),
+      ...withMirroredPostgres(config, projectConfigValues(config, images)),
     }),
   ]);
   c = run(c, ["helm", ...helmTestArgs({ release: config.chart.release, ...cluster, logs: true })]);

@@ -13,6 +13,7 @@ import {
   helmUninstallArgs,
   helmUpgradeInstallArgs,
   projectConfigValues,
+  withMirroredPostgres,
   runHelm,
 } from "./helm.js";
 
@@ -78,6 +79,19 @@ describe("projectConfigValues", () => {
     expect(v.setString["backend.image.digest"]).toBe(digest);
     expect(v.setString["frontend.image.tag"]).toBeUndefined();
     expect(() => projectConfigValues(config, { frontend: { digest: "sha256:xyz" } })).toThrow(/64 hex digits/);
+  });
+});
+
+describe("withMirroredPostgres", () => {
+  it("takes the chart's PostgreSQL from the air-gapped registry by tag, and leaves the pinned digest otherwise", () => {
+    const config = loadProjectConfig(REPO_ROOT, {});
+    const values = projectConfigValues(config);
+    expect(withMirroredPostgres(config, values)).toBe(values);
+    const mirrored = withMirroredPostgres({ ...config, registry: "registry.example.com:5000/mirror" }, values).setString;
+    expect(mirrored["postgresql.image.repository"]).toBe("registry.example.com:5000/mirror/postgres");
+    expect(mirrored["postgresql.image.tag"]).toBe(config.pipelineImages.postgres!.tag);
+    expect(mirrored["postgresql.image.digest"]).toBe("");
+    expect(mirrored["backend.image.repository"]).toBe(values.setString["backend.image.repository"]);
   });
 });
 

@@ -3,6 +3,7 @@
 // very same commands. Builders are pure; `runHelm` is the only I/O here.
 import { execa } from "execa";
 import { type AppName, type ProjectConfig, appNames } from "../config/project-config.js";
+import { mirrorName } from "../images/registry.js";
 
 export type SetValue = string | number | boolean;
 
@@ -279,4 +280,19 @@ export function helmLdflags(helmVersion: string, kubernetesVersion: string): str
   if (!major || !minor) throw new Error(`versions.kubernetes "${kubernetesVersion}" is not MAJOR.MINOR.PATCH`);
   const kube = ["helm.sh/helm/v3/pkg/chartutil", "helm.sh/helm/v3/pkg/lint/rules"].flatMap((pkg) => [`-X ${pkg}.k8sVersionMajor=${major}`, `-X ${pkg}.k8sVersionMinor=${minor}`]);
   return ["-w", "-s", `-X helm.sh/helm/v3/internal/version.version=${helmVersion}`, ...kube].join(" ");
+}
+
+/**
+ * Air-gapped mode: the chart's PostgreSQL (the image pipelineImages.postgres
+ * names) from the registry too, by tag, as every other image the pipeline
+ * uses. Without a registry, the values are returned unchanged (the chart's
+ * own digest-pinned image).
+ */
+export function withMirroredPostgres<V extends { setString: Record<string, string> }>(config: ProjectConfig, values: V): V {
+  if (!config.registry) return values;
+  const pg = config.pipelineImages.postgres!;
+  return {
+    ...values,
+    setString: { ...values.setString, "postgresql.image.repository": `${config.registry}/${mirrorName(pg.image)}`, "postgresql.image.tag": pg.tag, "postgresql.image.digest": "" },
+  };
 }
