@@ -50,12 +50,15 @@ async function gitState(cwd = REPO_ROOT) {
 }
 
 /** Runs a module function that returns the artifacts directory; returns the completed run record. */
-async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT): Promise<RunRecord> {
-  const { commit, dirty, moduleArgs } = await gitState(cwd);
+async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recordedModuleArgs: string[] = []): Promise<RunRecord> {
+  const { commit, dirty, moduleArgs: gitArgs } = await gitState(cwd);
+  // A replayed run's own module arguments (its scanners) win over this machine's.
+  const overrides = recordedModuleArgs.includes("--scanners") ? overrideFlags.filter((_, i, a) => a[i] !== "--scanners" && a[i - 1] !== "--scanners") : overrideFlags;
+  const moduleArgs = [...gitArgs, ...overrides, ...recordedModuleArgs];
   if (dirty) console.warn("warning: the working tree has uncommitted changes; the record says so and a replay cannot reproduce them");
   const out = join(cwd, "runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${fn}`);
   const engine = (await $`${dagger} version`).stdout.trim();
-  const call = await $({ cwd, stdio: "inherit" })`${dagger} call ${moduleArgs} ${overrideFlags} ${fn} ${args} export --path ${out}`.nothrow();
+  const call = await $({ cwd, stdio: "inherit" })`${dagger} call ${moduleArgs} ${fn} ${args} export --path ${out}`.nothrow();
   if (!existsSync(join(out, "run-record.json"))) {
     console.error(`\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`);
     process.exit(1);
@@ -174,7 +177,7 @@ switch (command) {
     await createWorktree(REPO_ROOT, plan);
     try {
       console.log(`replaying ${plan.fn} at ${plan.commit.slice(0, 12)} in ${plan.worktree}`);
-      const after = await callRecorded(plan.fn, plan.args, plan.worktree);
+      const after = await callRecorded(plan.fn, plan.args, plan.worktree, plan.moduleArgs);
       const changes = diffVerdicts(before, after);
       console.log(changes.length ? `verdicts that differ:\n${changes.map((c) => `  ${c.step}: ${c.before} → ${c.after}`).join("\n")}` : "every step reached the same verdict as the recorded run");
       process.exitCode = changes.length ? 1 : 0;

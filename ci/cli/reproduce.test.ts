@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
 import { type RunRecord, pinnedImages } from "../policies/run-record.js";
-import { ReproduceError, createWorktree, planReproduction, removeWorktree, replayArgs } from "./reproduce.js";
+import { ReproduceError, createWorktree, planReproduction, removeWorktree, replayArgs, replayModuleArgs } from "./reproduce.js";
 
 const repo = mkdtempSync(join(tmpdir(), "reproduce-repo-"));
 const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
@@ -44,6 +44,11 @@ afterAll(() => rmSync(repo, { recursive: true, force: true }));
 describe("reproduce", () => {
   it("replays the recorded function with its own arguments", () => {
     expect(replayArgs(record(first))).toEqual(["--target", "minikube", "--context", "minikube"]);
+    // The scanners are a module argument: passed before the function, not after it.
+    const scanned = { ...record(first), args: { ...record(first).args, scanners: "secret,misconfig" } };
+    expect(replayArgs(scanned)).toEqual(["--target", "minikube", "--context", "minikube"]);
+    expect(replayModuleArgs(scanned)).toEqual(["--scanners", "secret,misconfig"]);
+    expect(replayModuleArgs(record(first))).toEqual([]);
   });
 
   it("plans the recorded commit and finds no drift when the pins match", async () => {

@@ -14,17 +14,27 @@ export interface ReproductionPlan {
   /** The recorded function and its arguments (the revision comes from the commit). */
   fn: string;
   args: string[];
+  /** Module arguments of the recorded run (e.g. --scanners), which win over this machine's overrides. */
+  moduleArgs: string[];
   /** Pinned images whose digest at that commit differs from the record (empty when it replays bit for bit). */
   drift: string[];
 }
 
 export class ReproduceError extends Error {}
 
-/** A recorded function's own arguments as dagger CLI flags (revision and dirty are the run's, not the function's). */
+/** Recorded arguments that are the run's or the module's, not the function's. */
+const NOT_FUNCTION_ARGS = new Set(["revision", "dirty", "scanners"]);
+
+/** A recorded function's own arguments as dagger CLI flags. */
 export function replayArgs(record: Pick<RunRecord, "args">): string[] {
   return Object.entries(record.args)
-    .filter(([k]) => k !== "revision" && k !== "dirty")
+    .filter(([k]) => !NOT_FUNCTION_ARGS.has(k))
     .flatMap(([k, v]) => [`--${k}`, v]);
+}
+
+/** The module (constructor) arguments the recorded run had besides its revision: the scanners it ran. */
+export function replayModuleArgs(record: Pick<RunRecord, "args">): string[] {
+  return record.args.scanners ? ["--scanners", record.args.scanners] : [];
 }
 
 /** The registry an air-gapped run pulled a reference from: what precedes /<name>:<tag> of an image of the config. */
@@ -52,7 +62,7 @@ export async function planReproduction(record: RunRecord, repo: string): Promise
       if (registry) return `${ref}: recorded ${digest}, pulled by tag from ${registry}: replay with TODO_REGISTRY=${registry} and check it still serves that digest`;
       return `${ref}: recorded ${digest}, at the commit ${atCommit[ref] ?? "absent"}`;
     });
-  return { commit: record.commit, worktree: join(mkdtempSync(join(tmpdir(), "replay-")), "repo"), fn: record.function, args: replayArgs(record), drift };
+  return { commit: record.commit, worktree: join(mkdtempSync(join(tmpdir(), "replay-")), "repo"), fn: record.function, args: replayArgs(record), moduleArgs: replayModuleArgs(record), drift };
 }
 
 export async function createWorktree(repo: string, plan: ReproductionPlan): Promise<void> {
