@@ -37,7 +37,10 @@ export function k3sCluster(config: ProjectConfig, images: DeployImage[], runId: 
     // Kubelet and CNI state must be fresh, writable and not on the overlay root.
     .withMountedTemp("/var/lib/kubelet")
     .withMountedTemp("/var/lib/cni")
-    .withMountedTemp("/var/log");
+    .withMountedTemp("/var/log")
+    // containerd's overlayfs snapshotter cannot mount on the container's own overlay root
+    // (a k3s built here failed "overlayfs snapshotter cannot be enabled" without this).
+    .withMountedTemp("/var/lib/rancher/k3s/agent/containerd");
   const imports: string[] = [];
   for (const img of images) {
     const name = `docker.io/library/${config.apps[img.app].image}:${img.tag}`;
