@@ -1,15 +1,17 @@
-// `dagger call ci` on the engine the host CLI would use, in a scratch worktree
-// of HEAD, under the changes a developer makes. Prints a table; not a test.
+// `dagger call ci` on the engine the host CLI would use, in this checkout,
+// under the changes a developer makes. Prints a table; not a test.
 //   npm run bench:pipeline [-- --cold]
 // Rows: cold (only with --cold: the engine's local cache is pruned first, which
-// costs every later run its cache too), warm no-op (the same tree again), a
+// costs every later run its cache too), warm no-op (HEAD's tree again), a
 // README edit (should rerun nothing) and a one-line backend change (should
-// rerun only the backend's build, test, scan and size steps).
+// rerun only the backend's build, test, scan and size steps). The edits are
+// made in this checkout and undone at the end; it refuses to start when those
+// files have uncommitted changes. (Not a worktree elsewhere: Dagger keys a
+// local module's cache volumes by its path, so another path starts cold.)
 // "did work" lists the steps that took longer than WORK_MS: a step whose
 // operations all came from the engine's cache finishes in well under that.
 // TODO_REGISTRY and TODO_SCAN_SCANNERS reach the module as --registry and --scanners.
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { daggerCli, findEngine } from "../ci/cli/preflight.js";
@@ -61,9 +63,13 @@ if (version.code !== 0) {
 }
 console.log(`bench:pipeline: ${version.all.trim()}; engine: ${engine.detail}`);
 
-const tree = mkdtempSync(join(tmpdir(), "bench-pipeline-"));
-rmSync(tree, { recursive: true });
-run("git", ["worktree", "add", "--detach", tree, "HEAD"]);
+const tree = REPO_ROOT;
+const edited = ["README.md", "backend/src/app.ts"];
+if (run("git", ["diff", "--quiet", "HEAD", "--", ...edited]).code !== 0) {
+  console.error(`bench:pipeline: ${edited.join(" or ")} has uncommitted changes; commit or stash them first (the bench edits and restores them)`);
+  process.exit(2);
+}
+const originals = new Map(edited.map((f) => [f, readFileSync(join(tree, f), "utf8")]));
 const rows: Row[] = [];
 try {
   if (cold) {
@@ -80,7 +86,7 @@ try {
   appendFileSync(join(tree, "backend/src/app.ts"), "\n// A line added by bench:pipeline.\n");
   rows.push(ci(tree, "one-line backend change"));
 } finally {
-  run("git", ["worktree", "remove", "--force", tree]);
+  for (const [f, text] of originals) writeFileSync(join(tree, f), text);
 }
 
 const noop = rows.find((r) => r.scenario === "warm no-op")?.seconds;
