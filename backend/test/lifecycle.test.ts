@@ -34,7 +34,11 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; output: str
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code, output })));
 }
 
-async function waitFor(url: string, status = 200, ms = 30_000) {
+// A spawned server compiles src/ with tsx first: seconds idle, over 30 s on a
+// loaded 2-core machine (the Dagger test step ran into the old 30 s timeout).
+const SERVER_TEST_MS = 120_000;
+
+async function waitFor(url: string, status = 200, ms = 90_000) {
   const until = Date.now() + ms;
   for (;;) {
     try {
@@ -69,7 +73,7 @@ describe("configuration", () => {
     expect(code).toBe(2);
     expect(output).toMatch(/fix these environment variables/);
     expect(output).toMatch(message);
-  });
+  }, SERVER_TEST_MS);
 });
 
 describe("/ready follows the database", () => {
@@ -133,7 +137,7 @@ describe("SIGTERM", () => {
     const { code, output } = await exited;
     expect(code).toBe(0);
     expect(output).toMatch(/shutting down/);
-  });
+  }, SERVER_TEST_MS);
 });
 
 describe("JWKS verification (Better Auth's EdDSA keys)", () => {
