@@ -50,6 +50,9 @@ async function gitState(cwd = REPO_ROOT) {
 }
 
 /** Runs a module function that returns the artifacts directory; returns the completed run record. */
+/** Run before callRecorded exits early (a replay's worktree must not be left behind). */
+const cleanups: (() => Promise<void>)[] = [];
+
 async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recordedModuleArgs: string[] = []): Promise<RunRecord> {
   const { commit, dirty, moduleArgs: gitArgs } = await gitState(cwd);
   // A replayed run's own module arguments (its scanners) win over this machine's.
@@ -61,6 +64,7 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recorde
   const call = await $({ cwd, stdio: "inherit" })`${dagger} call ${moduleArgs} ${fn} ${args} export --path ${out}`.nothrow();
   if (!existsSync(join(out, "run-record.json"))) {
     console.error(`\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`);
+    await Promise.all(cleanups.map((c) => c()));
     process.exit(1);
   }
   const record = parseRunRecord(readFileSync(join(out, "run-record.json"), "utf8"), `${out}/run-record.json`);
@@ -175,6 +179,7 @@ switch (command) {
     const plan = await planReproduction(before, REPO_ROOT);
     if (plan.drift.length) console.warn(`warning: pinned images differ from the record:\n  ${plan.drift.join("\n  ")}`);
     await createWorktree(REPO_ROOT, plan);
+    cleanups.push(() => removeWorktree(REPO_ROOT, plan));
     try {
       console.log(`replaying ${plan.fn} at ${plan.commit.slice(0, 12)} in ${plan.worktree}`);
       const after = await callRecorded(plan.fn, plan.args, plan.worktree, plan.moduleArgs);
