@@ -20,7 +20,7 @@ import { createWorktree, downloadRecord, planReproduction, removeWorktree } from
 $.verbose = false;
 const dagger = daggerCli();
 const config = loadProjectConfig();
-// TODO_REGISTRY on the host reaches the module as its --registry argument (loadProjectConfig has checked it),
+// TODO_REGISTRY on the host reaches the module as its --registry argument (loadProjectConfig has checked it);
 const overrideFlags = process.env[REGISTRY_ENV]?.trim() ? ["--registry", config.registry ?? "none"] : [];
 // TODO_SCAN_SCANNERS likewise reaches it as --scanners (e.g. secret,misconfig where no vulnerability DB is available).
 if (process.env[SCANNERS_ENV]?.trim()) overrideFlags.push("--scanners", config.scan.scanners.join(","));
@@ -49,10 +49,10 @@ async function gitState(cwd = REPO_ROOT) {
   return { commit, dirty, moduleArgs };
 }
 
-/** Runs a module function that returns the artifacts directory; returns the completed run record. */
 /** Run before callRecorded exits early (a replay's worktree must not be left behind). */
 const cleanups: (() => Promise<void>)[] = [];
 
+/** Runs a module function that returns the artifacts directory; returns the completed run record. */
 async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recordedModuleArgs: string[] = []): Promise<RunRecord> {
   const { commit, dirty, moduleArgs: gitArgs } = await gitState(cwd);
   // A replayed run's own module arguments (its scanners) win over this machine's.
