@@ -27,12 +27,13 @@ export function goTools(config: ProjectConfig): Container {
     ]);
 }
 
+/** Set in the toolbox, so a suite can tell its source (TOOLBOX_IGNORES left out) from a checkout. */
+export const IN_TOOLBOX_ENV = "TODO_IN_TOOLBOX";
+
 /**
  * What no toolbox step (tests, lint-chart) reads: the prose and the benchmarks.
  * Left out of the toolbox's source so that editing them reruns nothing.
  */
-export const IN_TOOLBOX_ENV = "TODO_IN_TOOLBOX";
-
 export const TOOLBOX_IGNORES = ["**/node_modules", "README.md", "backend/README.md", "frontend/README.md", "docker/README.md", "helm/README.md", "bench", ".ci"] as const;
 
 export function toolbox(source: Directory, config: ProjectConfig): Container {
@@ -60,7 +61,6 @@ export function toolbox(source: Directory, config: ProjectConfig): Container {
     .withExec(["npm", "ci", "--prefix", "ci", "--no-audit", "--no-fund", "--ignore-scripts"])
     .withDirectory("/repo", source, { exclude: [...TOOLBOX_IGNORES] })
     .withEnvVariable("REPO_ROOT", "/repo")
-    // Lets the suites tell the toolbox's source (TOOLBOX_IGNORES left out) from a checkout.
     .withEnvVariable(IN_TOOLBOX_ENV, "1");
 }
 
