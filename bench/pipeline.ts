@@ -6,8 +6,9 @@
 // README edit (should rerun nothing) and a one-line backend change (should
 // rerun only the backend's build, test, scan and size steps). The edits are
 // made in this checkout and undone at the end; it refuses to start when those
-// files have uncommitted changes. (Not a worktree elsewhere: Dagger keys a
-// local module's cache volumes by its path, so another path starts cold.)
+// files have uncommitted changes; if it is killed midway, `git checkout --
+// README.md backend/src/app.ts` undoes them. (Not a worktree elsewhere: Dagger
+// keys a local module's cache volumes by its path, so another path starts cold.)
 // "did work" lists the steps that took longer than WORK_MS: a step whose
 // operations all came from the engine's cache finishes in well under that.
 // TODO_REGISTRY and TODO_SCAN_SCANNERS reach the module as --registry and --scanners.
