@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
+import { vitestSummary } from "../steps/test.js";
 import { deployClusterArgs } from "../tools/kubeconfig.js";
 import { daggerCli, findEngine } from "./preflight.js";
 
@@ -66,7 +67,7 @@ const calls: Call[] = [
     fn: "test",
     args: () => ["test", "stdout"],
     check: (_o, out) => {
-      const summary = (out.replace(/\x1b\[[0-9;]*m/g, "").match(/Tests\s+(.*)/)?.[1] ?? "").trim();
+      const summary = vitestSummary(out);
       // The summary decides too: a global setup once made vitest exit 0 after failures.
       if (!summary || /[1-9]\d* failed/.test(summary)) throw new Error(summary || "no vitest summary in the output");
       return summary;
@@ -88,7 +89,7 @@ const calls: Call[] = [
     args: () => [],
     command: () => ({ cmd: join(REPO_ROOT, "node_modules/.bin/vitest"), args: ["run", "--project", "ci", "ci/steps/scan.engine.test.ts"], env: { TODO_ENGINE_TESTS: "1" } }),
     check: (_o, out) => {
-      const summary = (out.replace(/\x1b\[[0-9;]*m/g, "").match(/Tests\s+(.*)/)?.[1] ?? "").trim();
+      const summary = vitestSummary(out);
       if (!/^\d+ passed/.test(summary) || /failed|skipped/.test(summary)) throw new Error(summary || "no vitest summary in the output");
       return summary;
     },

@@ -28,15 +28,22 @@ export function testContainer(source: Directory, config: ProjectConfig): Contain
     .withExec(["npx", "vitest", "run", ...CONTAINER_TEST_PROJECTS.flatMap((p) => ["--project", p])]);
 }
 
+const withoutColours = (output: string) => output.replace(/\x1b\[[0-9;]*m/g, "");
+
+/** vitest's "Tests  N failed | N passed (N)" line, without the label; "" when the output has none. */
+export function vitestSummary(output: string): string {
+  return withoutColours(output).match(/^\s*Tests\s+(.*)$/m)?.[1]?.trim() ?? "";
+}
+
 /**
  * What a failed test run's output says, in one line for the step table: the
  * vitest summary, then each failing test (file > describe > test). Falls back
  * to `fallback` when the output holds no vitest summary (e.g. npm ci failed).
  */
 export function testFailureSummary(output: string, fallback: string): string {
-  const text = output.replace(/\x1b\[[0-9;]*m/g, "");
-  const summary = text.match(/^\s*Tests\s+(.*\d+ failed.*)$/m)?.[1]?.trim();
-  if (!summary) return fallback;
+  const text = withoutColours(output);
+  const summary = vitestSummary(text);
+  if (!/\d+ failed/.test(summary)) return fallback;
   const failing = [...new Set([...text.matchAll(/^\s*FAIL\s+(?:\S+\s+)?(\S+\.test\.\w+\b.*)$/gm)].map((m) => m[1]!.trim()))];
   return [`vitest: ${summary.replace(/\s*\(\d+\)$/, "")}`, ...failing].join("; ");
 }
