@@ -10,7 +10,7 @@ import { $ } from "zx";
 import { loadProjectConfig, REPO_ROOT, SCANNERS_ENV } from "../config/load.js";
 import { withoutCredentials } from "../images/build-args.js";
 import { appNames } from "../config/project-config.js";
-import { REGISTRY_ENV, imageRef } from "../images/registry.js";
+import { REGISTRY_ENV, imageRef, normalizedImageName } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
 import { deployClusterArgs } from "../tools/kubeconfig.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
@@ -111,7 +111,8 @@ const loadIntoMinikube = (profile: string) =>
 /** The node's containerd (the cluster `npm run cluster:up` starts): the images go where the kubelet looks. */
 async function loadIntoContainerd(socket: string) {
   await loadImages(`the node's containerd (${socket})`, async (tar, name) => {
-    await $`ctr --address ${socket} -n k8s.io images import --index-name ${name} ${tar}`;
+    // The kubelet asks containerd for docker.io/library/<name>: a short --index-name is never found.
+    await $`ctr --address ${socket} -n k8s.io images import --index-name ${normalizedImageName(name)} ${tar}`;
   });
   // Air-gapped mode: the release's PostgreSQL comes from the registry (withMirroredPostgres); the node pulls it here, HTTPS first, then plain HTTP (a local registry).
   if (config.registry) {

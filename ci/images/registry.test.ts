@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
 import { ProjectConfigError, parseProjectConfig } from "../config/project-config.js";
-import { IMAGE_KEYS, digestOf, imageRef, mirrorName, recordedImages, withRegistry } from "./registry.js";
+import { IMAGE_KEYS, digestOf, imageRef, mirrorName, normalizedImageName, recordedImages, withRegistry } from "./registry.js";
 
 const text = readFileSync(join(REPO_ROOT, "todo.config.yaml"), "utf8");
 const upstream = withRegistry(parseProjectConfig(text), "none", "test");
@@ -33,6 +33,14 @@ describe("imageRef", () => {
     expect(mirrorName("gcr.io/distroless/nodejs22-debian12")).toBe("distroless/nodejs22-debian12");
     expect(mirrorName("127.0.0.1:5000/node")).toBe("node");
     expect(mirrorName("localhost/team/node")).toBe("team/node");
+  });
+
+  it("normalizes a short name the way the kubelet asks containerd for it", () => {
+    expect(normalizedImageName("todo-backend:sha-0123456789ab")).toBe("docker.io/library/todo-backend:sha-0123456789ab");
+    expect(normalizedImageName("team/app:1")).toBe("docker.io/team/app:1");
+    expect(normalizedImageName("docker.io/library/node:22")).toBe("docker.io/library/node:22");
+    expect(normalizedImageName("172.17.0.1:5000/todo-backend:sha-1")).toBe("172.17.0.1:5000/todo-backend:sha-1");
+    expect(normalizedImageName("localhost/app:1")).toBe("localhost/app:1");
   });
 });
 

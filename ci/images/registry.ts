@@ -64,6 +64,18 @@ export function mirrorName(image: string): string {
   return isHost ? rest.join("/") : image;
 }
 
+/**
+ * The fully qualified name a container runtime resolves a short name to, as
+ * the kubelet asks containerd for it: `todo-backend:sha-1` →
+ * `docker.io/library/todo-backend:sha-1`, `team/app:1` → `docker.io/team/app:1`;
+ * a name with a registry host is kept. An image imported under the short name
+ * is never found (ImagePullBackOff).
+ */
+export function normalizedImageName(name: string): string {
+  if (mirrorName(name) !== name) return name;
+  return name.includes("/") ? `docker.io/${name}` : `docker.io/library/${name}`;
+}
+
 /** What a container or a Dockerfile base is started from, for one image key. */
 export function imageRef(config: Pick<ProjectConfig, "bases" | "pipelineImages" | "registry">, key: ImageKey): string {
   const i = configImage(config, key);

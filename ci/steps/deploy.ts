@@ -4,7 +4,7 @@
 // the host CLI loads first, because only the host can reach its image store).
 import { type Container, type Directory, type File, type Secret, type Service, dag } from "@dagger.io/dagger";
 import type { AppName, ProjectConfig } from "../config/project-config.js";
-import { imageRef } from "../images/registry.js";
+import { imageRef, normalizedImageName } from "../images/registry.js";
 import { helmTestArgs, helmUpgradeInstallArgs, projectConfigValues, withMirroredPostgres } from "../tools/helm.js";
 import { toolbox } from "./toolbox.js";
 
@@ -43,7 +43,7 @@ export function k3sCluster(config: ProjectConfig, images: DeployImage[], runId: 
     .withMountedTemp("/var/lib/rancher/k3s/agent/containerd");
   const imports: string[] = [];
   for (const img of images) {
-    const name = `docker.io/library/${config.apps[img.app].image}:${img.tag}`;
+    const name = normalizedImageName(`${config.apps[img.app].image}:${img.tag}`);
     server = server.withFile(`${IMAGE_DIR}/${img.app}.tar`, img.tarball);
     imports.push(`k3s ctr -n k8s.io images import --index-name ${name} ${IMAGE_DIR}/${img.app}.tar`);
   }
@@ -108,7 +108,10 @@ export function installAndVerify(o: InstallOptions): Container {
     .withEnvVariable("KUBE_CONTEXT", o.context ?? "")
     .withEnvVariable("IMAGE_LOAD_HINT", o.imageLoadHint)
     .withEnvVariable("DEPLOY_RUN", String(Date.now()));
+  // install.ts runs helm and ends its wait early, with the diagnosis, when a pod cannot come up.
   c = run(c, [
+    "ci/node_modules/.bin/tsx",
+    "ci/cli/install.ts",
     "helm",
     ...helmUpgradeInstallArgs({
       release: config.chart.release,
