@@ -2,28 +2,18 @@
 // on the host): waits for the rollout, diagnoses pods that do not come up, and
 // smoke-tests the app over HTTP. Exit code 1 with the reasons when any fails.
 import { CoreV1Api } from "@kubernetes/client-node";
-import { loadProjectConfig, REPO_ROOT } from "../config/load.js";
-import { formatDiagnoses } from "../policies/diagnosis.js";
-import { forwardToPod, kubeConfigFrom, waitForRollout } from "../tools/kube.js";
+import { diagnosisLine, formatDiagnoses } from "../policies/diagnosis.js";
+import { forwardToPod, waitForRollout } from "../tools/kube.js";
 import { signUpAndGetToken, smokeBackend } from "../tools/smoke.js";
+import { deployEnv } from "./deploy-env.js";
 
-const env = (name: string, fallback?: string) => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`${name} is not set; the deploy step passes it`);
-  return v;
-};
-
-const config = loadProjectConfig(process.env.REPO_ROOT ?? REPO_ROOT);
-const namespace = env("NAMESPACE", config.chart.namespace);
-const release = env("RELEASE", config.chart.release);
-const loadHint = env("IMAGE_LOAD_HINT", "minikube image load {image}");
-const kc = kubeConfigFrom(env("KUBECONFIG"), process.env.KUBE_CONTEXT || undefined);
-const selector = `app.kubernetes.io/instance=${release}`;
+const { config, namespace, release, kc, selector, loadCommand, rolloutTimeoutMs } = deployEnv();
 
 console.log(`waiting for the rollout of ${release} in ${namespace}…`);
-const rollout = await waitForRollout(kc, { namespace, selector, timeoutMs: Number(env("ROLLOUT_TIMEOUT_MS", "300000")), loadCommand: (image) => loadHint.replace("{image}", image) });
+const rollout = await waitForRollout(kc, { namespace, selector, timeoutMs: rolloutTimeoutMs, loadCommand, failFast: true });
 if (!rollout.ready) {
   console.error(`rollout did not finish:\n  ${rollout.pending.join("\n  ")}\n${formatDiagnoses(rollout.diagnoses)}`);
+  for (const d of rollout.diagnoses) console.error(diagnosisLine(d));
   process.exit(1);
 }
 console.log("rollout finished; smoke test:");

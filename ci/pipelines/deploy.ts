@@ -3,6 +3,7 @@
 import type { Directory, Secret, Service } from "@dagger.io/dagger";
 import { type ProjectConfig, appNames } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
+import { deployFailureSummary } from "../policies/diagnosis.js";
 import { type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
 import { type DeployImage, installAndVerify, k3sCluster, sha256Of } from "../steps/deploy.js";
 import { contentTag } from "../tools/kubectl.js";
@@ -16,6 +17,16 @@ export interface DeployTarget {
   kubeApi?: Service;
 }
 
+/** A failed install or verification names the diagnosis in the step table, not only an exit code. */
+async function withDiagnosis(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(deployFailureSummary(`${e.stdout ?? ""}\n${e.stderr ?? ""}`, e.message));
+  }
+}
+
 export async function runDeploy(source: Directory, config: ProjectConfig, provenance: ImageProvenance, target: DeployTarget, args: Record<string, string>) {
   const ci = await runCi(source, config, provenance, args, "deploy");
   if (ci.record.verdict === "failed") return ci;
@@ -27,7 +38,7 @@ export async function runDeploy(source: Directory, config: ProjectConfig, proven
   }
   const targetConfig = config.deploy.targets[target.name];
   if (!targetConfig) throw new Error(`deploy target "${target.name}" is not in todo.config.yaml deploy.targets (${Object.keys(config.deploy.targets).join(", ")})`);
-  const step: StepResult = await runStep(`deploy-${target.name}`, async () => {
+  const step: StepResult = await runStep(`deploy-${target.name}`, () => withDiagnosis(async () => {
     if (target.kubeconfig) {
       await installAndVerify({
         source,
@@ -45,7 +56,7 @@ export async function runDeploy(source: Directory, config: ProjectConfig, proven
       const cluster = k3sCluster(config, images, `${Date.now()}`);
       await installAndVerify({ source, config, images, kubeconfig: { file: cluster.kubeconfig }, service: cluster.service, valuesFiles: targetConfig.valuesFiles, imageLoadHint: "k3s ctr images import {image} (the deploy step imports both images at cluster start)" }).sync();
     }
-  });
+  }));
   const steps = [...ci.record.steps, step];
   const record = { ...ci.record, steps, verdict: overallVerdict(steps) };
   return { ...ci, record, artifacts: ci.artifacts.withNewFile("run-record.json", `${JSON.stringify(record, null, 2)}\n`) };

@@ -1,7 +1,7 @@
 // Pods and events shaped as the Kubernetes API returns them (GET /api/v1/namespaces/x/pods).
 import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { diagnosePod, formatDiagnoses } from "./diagnosis.js";
+import { deployFailureSummary, diagnosePod, diagnosisLine, formatDiagnoses } from "./diagnosis.js";
 
 const ctx = { loadCommand: (image: string) => `minikube image load ${image}` };
 const container = {
@@ -67,5 +67,22 @@ describe("pod diagnosis", () => {
     expect(diagnosePod(pod({ ready: true, started: true, state: { running: {} } }), [], ctx)).toEqual([]);
     expect(formatDiagnoses([])).toBe("no failing pods found");
     expect(formatDiagnoses([{ pod: "p", container: "c", reason: "OOMKilled", message: "m", fix: "f" }])).toBe("✗ p/c: OOMKilled: m\n  fix: f");
+  });
+});
+
+describe("diagnosis lines in a deploy's output", () => {
+  const d = { pod: "todo-backend-1", container: "backend", reason: "CrashLoopBackOff", message: "keeps crashing (exit code 1); last log lines:\nboom\n  at x", fix: "read the logs" };
+
+  it("puts each diagnosis on one line, log lines joined, fix included", () => {
+    expect(diagnosisLine(d)).toBe("diagnosis: todo-backend-1/backend: CrashLoopBackOff: keeps crashing (exit code 1); last log lines: | boom | at x (fix: read the logs)");
+  });
+
+  it("quotes them for the step table, each once, and falls back to the error without any", () => {
+    const output = `helm output\n${diagnosisLine(d)}\nmore\n${diagnosisLine(d)}\n${diagnosisLine({ ...d, pod: "todo-frontend-2", container: "frontend" })}`;
+    expect(deployFailureSummary(output, "exit code: 1").split("\n")).toEqual([
+      diagnosisLine(d).slice("diagnosis: ".length),
+      diagnosisLine({ ...d, pod: "todo-frontend-2", container: "frontend" }).slice("diagnosis: ".length),
+    ]);
+    expect(deployFailureSummary("UPGRADE FAILED: context deadline exceeded", "exit code: 1")).toBe("exit code: 1");
   });
 });

@@ -103,3 +103,18 @@ export function formatDiagnoses(ds: readonly PodDiagnosis[]): string {
   if (ds.length === 0) return "no failing pods found";
   return ds.map((d) => `✗ ${d.pod}${d.container ? `/${d.container}` : ""}: ${d.reason}: ${d.message}\n  fix: ${d.fix}`).join("\n");
 }
+
+/** The line a deploy's output carries for each diagnosis, so the step table can quote it. */
+export const DIAGNOSIS_PREFIX = "diagnosis: ";
+
+/** One diagnosis on one line (log lines joined with " | "), fix included. */
+export function diagnosisLine(d: PodDiagnosis): string {
+  const message = d.message.split("\n").map((l) => l.trim()).filter(Boolean).join(" | ");
+  return `${DIAGNOSIS_PREFIX}${d.pod}${d.container ? `/${d.container}` : ""}: ${d.reason}: ${message} (fix: ${d.fix})`;
+}
+
+/** The diagnosis lines in a deploy's output, for the step table; `fallback` when there are none. */
+export function deployFailureSummary(output: string, fallback: string): string {
+  const lines = [...new Set(output.split("\n").filter((l) => l.startsWith(DIAGNOSIS_PREFIX)).map((l) => l.slice(DIAGNOSIS_PREFIX.length).trim()))];
+  return lines.length ? lines.join("\n") : fallback;
+}

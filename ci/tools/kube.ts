@@ -4,6 +4,7 @@
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, type CoreV1Event, type V1Deployment, type V1Pod, type V1Secret, type V1StatefulSet } from "@kubernetes/client-node";
 import { linkDependencyChains } from "../policies/dependency-chain.js";
 import { type PodDiagnosis, diagnosePod } from "../policies/diagnosis.js";
+import { FailFast } from "../policies/fail-fast.js";
 
 export function kubeConfigFrom(file: string, context?: string): KubeConfig {
   const kc = new KubeConfig();
@@ -32,13 +33,19 @@ export interface RolloutResult {
   diagnoses: PodDiagnosis[];
 }
 
+export interface DiagnoseOptions {
+  namespace: string;
+  selector: string;
+  loadCommand(image: string): string;
+}
+
 export async function waitForRollout(
   kc: KubeConfig,
-  o: { namespace: string; selector: string; timeoutMs: number; pollMs?: number; loadCommand(image: string): string },
+  o: DiagnoseOptions & { timeoutMs: number; pollMs?: number; failFast?: boolean },
 ): Promise<RolloutResult> {
   const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
   const until = Date.now() + o.timeoutMs;
+  const failFast = o.failFast ? new FailFast() : undefined;
   let pending: string[] = [];
   for (;;) {
     const [deps, sets] = await Promise.all([
@@ -52,22 +59,37 @@ export async function waitForRollout(
     if (deps.items.length + sets.items.length === 0) pending = [`no Deployment or StatefulSet matches ${o.selector} in ${o.namespace}`];
     if (pending.length === 0) return { ready: true, pending, diagnoses: [] };
     if (Date.now() >= until) break;
+    if (failFast && failFast.observe(await podDiagnoses(kc, o), Date.now()).length > 0) break;
     await new Promise((r) => setTimeout(r, o.pollMs ?? 2_000));
   }
+  return { ready: false, pending, diagnoses: await diagnoseRelease(kc, o) };
+}
 
+/** Each pod's diagnosis from its status and events alone (no logs): cheap enough to poll. */
+export async function podDiagnoses(kc: KubeConfig, o: DiagnoseOptions): Promise<PodDiagnosis[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const [pods, events] = await Promise.all([
+    core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector }),
+    core.listNamespacedEvent({ namespace: o.namespace }),
+  ]);
+  return pods.items.flatMap((pod) => diagnosePod(pod, events.items, { loadCommand: o.loadCommand }));
+}
+
+/** Why the release's pods are not ready: each pod with its last log lines, linked to the dependency that is down. */
+export async function diagnoseRelease(kc: KubeConfig, o: DiagnoseOptions): Promise<PodDiagnosis[]> {
+  const core = kc.makeApiClient(CoreV1Api);
   const [pods, events] = await Promise.all([
     core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector }),
     core.listNamespacedEvent({ namespace: o.namespace }),
   ]);
   const own = new Map<string, PodDiagnosis[]>();
   for (const pod of pods.items) own.set(pod.metadata?.name ?? "", await diagnoseWithLogs(core, pod, events.items, o.loadCommand));
-  let diagnoses = pods.items.flatMap((p) => own.get(p.metadata?.name ?? "") ?? []);
   try {
-    diagnoses = await linkDependencies(kc, o.namespace, pods.items, events.items, own, o.loadCommand);
+    return await linkDependencies(kc, o.namespace, pods.items, events.items, own, o.loadCommand);
   } catch {
     // without the Services, Secrets or EndpointSlices (RBAC, older API) each pod is told on its own
+    return pods.items.flatMap((p) => own.get(p.metadata?.name ?? "") ?? []);
   }
-  return { ready: false, pending, diagnoses };
 }
 
 const LOG_ATTEMPTS = 4;

@@ -1,0 +1,72 @@
+// `helm upgrade --install --wait` that does not wait in vain: while helm
+// waits, the release's pods are watched, and a pod that cannot come up (an
+// image the node lacks, a crash loop, a pod no node can take, a probe that
+// keeps failing) ends the install within seconds. helm is stopped with
+// SIGTERM, which marks the release failed (never stuck pending), and the
+// diagnosis is printed, one `diagnosis:` line per pod, the same as
+// verify-deploy gives. An API server that stops answering ends it too.
+//   tsx ci/cli/install.ts helm upgrade --install … --wait   (env: see deploy-env.ts)
+import { execa } from "execa";
+import { type PodDiagnosis, diagnosisLine, formatDiagnoses } from "../policies/diagnosis.js";
+import { FailFast } from "../policies/fail-fast.js";
+import { diagnoseRelease, podDiagnoses } from "../tools/kube.js";
+import { deployEnv } from "./deploy-env.js";
+
+const POLL_MS = 2_000;
+/** How long the API server may fail to answer before the install gives up on it. */
+const API_GRACE_MS = 15_000;
+
+const [cmd, ...args] = process.argv.slice(2);
+if (!cmd) {
+  console.error("usage: tsx ci/cli/install.ts helm upgrade --install … --wait");
+  process.exit(2);
+}
+const { kc, namespace, selector, loadCommand } = deployEnv();
+const started = Date.now();
+const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
+
+const helm = execa(cmd, args, { stdio: "inherit", reject: false });
+let helmDone = false;
+void helm.then(() => (helmDone = true));
+
+type Stop = { kind: "pods"; diagnoses: PodDiagnosis[] } | { kind: "api"; error: string };
+
+async function watch(): Promise<Stop | undefined> {
+  const failFast = new FailFast();
+  let apiDownSince: number | undefined;
+  while (!helmDone) {
+    try {
+      const fatal = failFast.observe(await podDiagnoses(kc, { namespace, selector, loadCommand }), Date.now());
+      apiDownSince = undefined;
+      if (fatal.length) return { kind: "pods", diagnoses: fatal };
+    } catch (err) {
+      apiDownSince ??= Date.now();
+      if (Date.now() - apiDownSince >= API_GRACE_MS) return { kind: "api", error: (err as Error).message.split("\n")[0]! };
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  return undefined;
+}
+
+const stop = await watch();
+if (stop) helm.kill("SIGTERM");
+const result = await helm;
+if (!stop && result.exitCode === 0) process.exit(0);
+
+if (stop?.kind === "api") {
+  const server = kc.getCurrentCluster()?.server ?? "the cluster";
+  const line = `the API server ${server} stopped answering for ${API_GRACE_MS / 1000} s during the install (${stop.error}) (fix: start the cluster again, or check the kubeconfig's server; then rerun the deploy)`;
+  console.error(`\ninstall stopped after ${seconds()}:\ndiagnosis: ${line}`);
+  process.exit(1);
+}
+// The full diagnosis (last log lines, the dependency that is down), not only what the watch saw.
+let diagnoses: PodDiagnosis[] = [];
+try {
+  diagnoses = await diagnoseRelease(kc, { namespace, selector, loadCommand });
+} catch (err) {
+  console.error(`could not read the release's pods: ${(err as Error).message.split("\n")[0]}`);
+}
+if (stop?.kind === "pods" && diagnoses.length === 0) diagnoses = stop.diagnoses;
+console.error(`\ninstall ${stop ? "stopped" : `failed (helm exit ${result.exitCode})`} after ${seconds()}:\n${formatDiagnoses(diagnoses)}`);
+for (const d of diagnoses) console.error(diagnosisLine(d));
+process.exit(1);
