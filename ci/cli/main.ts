@@ -10,9 +10,9 @@ import { $ } from "zx";
 import { loadProjectConfig, REPO_ROOT, SCANNERS_ENV } from "../config/load.js";
 import { withoutCredentials } from "../images/build-args.js";
 import { appNames } from "../config/project-config.js";
-import { REGISTRY_ENV, imageRef, normalizedImageName } from "../images/registry.js";
+import { REGISTRY_ENV, imageRef, normalizedImageName, pushRegistry } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
-import { deployClusterArgs } from "../tools/kubeconfig.js";
+import { KubeconfigError, deployClusterArgs, targetOfKubeconfig } from "../tools/kubeconfig.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
 import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy } from "./preflight.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
@@ -83,6 +83,21 @@ function clusterArgs(kubeconfig: string, context: string | undefined): string[] 
   return deployClusterArgs(kubeconfig, readFileSync(kubeconfig, "utf8"), context);
 }
 
+/** The deploy target a kubeconfig is for (its context), or exit 2 naming the targets to choose from. */
+function targetOf(kubeconfig: string): string {
+  if (!existsSync(kubeconfig)) {
+    console.error(`kubeconfig ${kubeconfig} does not exist: pass --kubeconfig FILE (npm run cluster:up prints the local cluster's)`);
+    process.exit(2);
+  }
+  try {
+    return targetOfKubeconfig(config.deploy.targets, readFileSync(kubeconfig, "utf8"), flag("context"));
+  } catch (err) {
+    if (!(err instanceof KubeconfigError)) throw err;
+    console.error(`${kubeconfig}: ${err.message}`);
+    process.exit(2);
+  }
+}
+
 /** Builds each image through the module and hands its tarball and content-tagged name to `load`. */
 async function loadImages(into: string, load: (tar: string, name: string) => Promise<void>) {
   const dir = join(REPO_ROOT, "runs", "images");
@@ -142,26 +157,31 @@ switch (command) {
     break;
   }
   case "deploy": {
-    const target = flag("target") ?? (flag("kubeconfig") ? "local" : config.deploy.defaultTarget);
+    const kubeconfigFlag = flag("kubeconfig");
+    // With a kubeconfig and no --target, the target is the one whose context the kubeconfig names.
+    const target = flag("target") ?? (kubeconfigFlag ? targetOf(kubeconfigFlag) : config.deploy.defaultTarget);
+    // When the deploy pushes the images to a registry, the cluster pulls them: nothing to load from here.
+    const pushTo = pushRegistry(target, flag("image-registry"), config.registry);
+    const pushArgs = flag("image-registry") ? ["--image-registry", flag("image-registry")!] : [];
     if (target === "minikube") {
       const profile = flag("profile") ?? "minikube";
       await preflight([await checkMinikube(profile)]);
-      await loadIntoMinikube(profile);
-      const kubeconfig = flag("kubeconfig") ?? join(homedir(), ".kube", "config");
+      if (!pushTo) await loadIntoMinikube(profile);
+      const kubeconfig = kubeconfigFlag ?? join(homedir(), ".kube", "config");
       const context = flag("context") ?? config.deploy.targets.minikube?.context ?? profile;
-      process.exitCode = (await callRecorded("deploy", [...clusterArgs(kubeconfig, context), "--target", "minikube"])).verdict === "passed" ? 0 : 1;
-    } else if (flag("kubeconfig")) {
+      process.exitCode = (await callRecorded("deploy", [...clusterArgs(kubeconfig, context), "--target", "minikube", ...pushArgs])).verdict === "passed" ? 0 : 1;
+    } else if (kubeconfigFlag) {
       await preflight();
       const context = flag("context") ?? config.deploy.targets[target]?.context;
       const containerd = config.deploy.targets[target]?.containerd;
-      if (containerd) {
+      if (containerd && !pushTo) {
         if (!existsSync(containerd)) {
           console.error(`deploy target ${target}: its node's containerd socket ${containerd} does not exist: start the cluster (npm run cluster:up), or pass --target for another cluster`);
           process.exit(2);
         }
         await loadIntoContainerd(containerd);
       }
-      process.exitCode = (await callRecorded("deploy", [...clusterArgs(flag("kubeconfig")!, context), "--target", target])).verdict === "passed" ? 0 : 1;
+      process.exitCode = (await callRecorded("deploy", [...clusterArgs(kubeconfigFlag, context), "--target", target, ...pushArgs])).verdict === "passed" ? 0 : 1;
     } else {
       await preflight([], target);
       process.exitCode = (await callRecorded("deploy", ["--target", target])).verdict === "passed" ? 0 : 1;

@@ -1,7 +1,6 @@
 // What the host must have before the pipeline can run, each missing piece
 // named with the command that fixes it.
 import { execa } from "execa";
-import type { ImageKey } from "../images/registry.js";
 
 export interface Check {
   name: string;
@@ -118,11 +117,4 @@ export async function checkRegistryImages(registry: string, refs: readonly strin
   return { name: "registry", ok: true, detail: `${registry} holds the ${refs.length} images this run pulls` };
 }
 
-/** The config images a host command's dagger call pulls (deploy to k3s also pulls k3s). */
-export function imagesPulledBy(command: string, deployTarget?: string): ImageKey[] {
-  const build: ImageKey[] = ["bases.build", "bases.runtime"];
-  if (command === "build") return build;
-  // ci: the toolbox (bases.build, golang for helm), Trivy and PostgreSQL for the tests.
-  const ci: ImageKey[] = [...build, "pipelineImages.golang", "pipelineImages.trivy", "pipelineImages.postgres"];
-  return command === "deploy" && deployTarget === "k3s" ? [...ci, "pipelineImages.k3s"] : ci;
-}
+export { imagesPulledBy } from "../images/registry.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
 import { ProjectConfigError, parseProjectConfig } from "../config/project-config.js";
-import { IMAGE_KEYS, digestOf, imageRef, mirrorName, normalizedImageName, recordedImages, withRegistry } from "./registry.js";
+import { IMAGE_KEYS, digestOf, imageRef, mirrorName, normalizedImageName, pushRegistry, recordedImages, withRegistry } from "./registry.js";
 
 const text = readFileSync(join(REPO_ROOT, "todo.config.yaml"), "utf8");
 const upstream = withRegistry(parseProjectConfig(text), "none", "test");
@@ -33,6 +33,15 @@ describe("imageRef", () => {
     expect(mirrorName("gcr.io/distroless/nodejs22-debian12")).toBe("distroless/nodejs22-debian12");
     expect(mirrorName("127.0.0.1:5000/node")).toBe("node");
     expect(mirrorName("localhost/team/node")).toBe("team/node");
+  });
+
+  it("pushes a deploy's images to the chosen registry, else the air-gapped one, never for k3s or with none", () => {
+    expect(pushRegistry("local", undefined, null)).toBeNull();
+    expect(pushRegistry("local", undefined, "172.17.0.1:5000")).toBe("172.17.0.1:5000");
+    expect(pushRegistry("k3s", undefined, "172.17.0.1:5000")).toBeNull();
+    expect(pushRegistry("minikube", "registry.example.com/team", null)).toBe("registry.example.com/team");
+    expect(pushRegistry("local", "none", "172.17.0.1:5000")).toBeNull();
+    expect(() => pushRegistry("local", "http://x", null)).toThrow(/--image-registry/);
   });
 
   it("normalizes a short name the way the kubelet asks containerd for it", () => {

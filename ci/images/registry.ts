@@ -26,6 +26,15 @@ export const IMAGE_KEYS = [
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
+/** The config images a run pulls: its builds, the toolbox, Trivy and PostgreSQL; a deploy to k3s also k3s. */
+export function imagesPulledBy(command: string, deployTarget?: string): ImageKey[] {
+  const build: ImageKey[] = ["bases.build", "bases.runtime"];
+  if (command === "build") return build;
+  // ci: the toolbox (bases.build, golang for helm), Trivy and PostgreSQL for the tests.
+  const ci: ImageKey[] = [...build, "pipelineImages.golang", "pipelineImages.trivy", "pipelineImages.postgres"];
+  return command === "deploy" && deployTarget === "k3s" ? [...ci, "pipelineImages.k3s"] : ci;
+}
+
 interface ConfigImage {
   image: string;
   tag: string;
@@ -74,6 +83,19 @@ export function mirrorName(image: string): string {
 export function normalizedImageName(name: string): string {
   if (mirrorName(name) !== name) return name;
   return name.includes("/") ? `docker.io/${name}` : `docker.io/library/${name}`;
+}
+
+/**
+ * Where a deploy pushes the images it built, for the cluster to pull them by
+ * digest: the deploy's own choice (`none`: never), else the air-gapped
+ * registry for every target but k3s (which imports them at its start).
+ * null: not pushed; the host loads them into the node (pipeline:deploy).
+ */
+export function pushRegistry(target: string, override: string | undefined, registry: string | null): string | null {
+  const value = override?.trim();
+  if (value === "none") return null;
+  if (value) return checkRegistry(value, "--image-registry");
+  return target === "k3s" ? null : registry;
 }
 
 /** What a container or a Dockerfile base is started from, for one image key. */

@@ -3,7 +3,7 @@
 import { type Container, type Directory, dag } from "@dagger.io/dagger";
 import { type AppName, type ProjectConfig, appNames } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
-import { IMAGE_KEYS, digestOf, recordedImages } from "../images/registry.js";
+import { digestOf, imagesPulledBy, recordedImages } from "../images/registry.js";
 import { describeScan } from "../policies/scan-gate.js";
 import { type RunRecord, type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
 import { buildImage } from "../steps/build.js";
@@ -81,8 +81,9 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
     dirty: args.dirty === "true",
     startedAt,
     versions: config.versions,
-    // Pinned digests, or with a registry the digests its tags resolved to (Container.imageRef right after from).
-    images: await recordedImages(config, IMAGE_KEYS, async (ref) => digestOf(await dag.container().from(ref).imageRef())),
+    // The images this run pulls (a deploy elsewhere than k3s never resolves k3s): pinned digests,
+    // or with a registry the digests its tags resolved to (Container.imageRef right after from).
+    images: await recordedImages(config, imagesPulledBy(fn, args.target), async (ref) => digestOf(await dag.container().from(ref).imageRef())),
     // What the scans looked for: a run without vuln, or on an old DB, must not read as a full scan.
     scan: scanRecordOf(config.scan.scanners, scanDb?.info ?? null),
     steps,

@@ -6,6 +6,7 @@ import type { ImageProvenance } from "../images/build-args.js";
 import { deployFailureSummary } from "../policies/diagnosis.js";
 import { type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
 import { type DeployImage, installAndVerify, k3sCluster, sha256Of } from "../steps/deploy.js";
+import { digestOf } from "../images/registry.js";
 import { contentTag } from "../tools/kubectl.js";
 import { runCi } from "./ci.js";
 
@@ -15,6 +16,8 @@ export interface DeployTarget {
   context?: string;
   /** The API server on the host's loopback, tunnelled in (`--kube-api tcp://127.0.0.1:PORT`). */
   kubeApi?: Service;
+  /** Push the images here and deploy them by digest (pushRegistry decides); null: the host loads them. */
+  pushTo: string | null;
 }
 
 /** A failed install or verification names the diagnosis in the step table, not only an exit code. */
@@ -34,7 +37,15 @@ export async function runDeploy(source: Directory, config: ProjectConfig, proven
   const images: DeployImage[] = [];
   for (const app of appNames(config)) {
     const tarball = ci.images[app]!.asTarball();
-    images.push({ app, tag: contentTag(await sha256Of(config, tarball)), tarball });
+    const tag = contentTag(await sha256Of(config, tarball));
+    if (!target.pushTo) {
+      images.push({ app, tag, tarball });
+      continue;
+    }
+    // The cluster pulls what was pushed, by the digest the registry answered.
+    const repository = `${target.pushTo}/${config.apps[app].image}`;
+    const published = await ci.images[app]!.publish(`${repository}:${tag}`);
+    images.push({ app, tag, tarball, pushed: { repository, digest: digestOf(published) } });
   }
   const targetConfig = config.deploy.targets[target.name];
   if (!targetConfig) throw new Error(`deploy target "${target.name}" is not in todo.config.yaml deploy.targets (${Object.keys(config.deploy.targets).join(", ")})`);
@@ -48,7 +59,9 @@ export async function runDeploy(source: Directory, config: ProjectConfig, proven
         ...(target.kubeApi ? { kubeApi: target.kubeApi } : {}),
         ...(target.context ?? targetConfig.context ? { context: (target.context ?? targetConfig.context)! } : {}),
         valuesFiles: targetConfig.valuesFiles,
-        imageLoadHint: targetConfig.containerd
+        imageLoadHint: target.pushTo
+          ? `push {image} to ${target.pushTo} and let the node pull it (is the node allowed to pull from ${target.pushTo}?)`
+          : targetConfig.containerd
           ? `ctr --address ${targetConfig.containerd} -n k8s.io images import {image} (npm run pipeline:deploy -- --kubeconfig FILE imports both images first)`
           : "npm run pipeline:deploy -- --target minikube (loads {image} with minikube image load)",
       }).sync();

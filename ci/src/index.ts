@@ -7,7 +7,7 @@ import { type Container, type Directory, type File, type Secret, type Service, a
 import { describeScanDb, scanRecordOf } from "../config/offline-db.js";
 import { type AppName, PROJECT_CONFIG_FILE, type ProjectConfig, appNames, parseProjectConfig, withScanners } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
-import { withRegistry } from "../images/registry.js";
+import { pushRegistry, withRegistry } from "../images/registry.js";
 import { buildBoth } from "../pipelines/build.js";
 import { runCi } from "../pipelines/ci.js";
 import { runDeploy } from "../pipelines/deploy.js";
@@ -18,6 +18,7 @@ import { lintChartStep } from "../steps/chart.js";
 import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
 import { checkImageSize } from "../steps/size.js";
 import { testContainer } from "../steps/test.js";
+import { targetOfKubeconfig } from "../tools/kubeconfig.js";
 
 @object()
 export class TodoPipeline {
@@ -155,16 +156,33 @@ export class TodoPipeline {
 
   /**
    * ci, then install. Without a kubeconfig: an ephemeral k3s cluster inside the
-   * engine. With one: that cluster and context (Minikube: run it through
-   * `npm run pipeline:deploy`, which loads the images first). A kubeconfig
-   * whose server is the host's loopback (Minikube, kind, `npm run cluster:up`)
-   * needs that port tunnelled in: `--kube-api tcp://127.0.0.1:PORT`.
+   * engine. With one: that cluster and context; the target is the one of
+   * todo.config.yaml whose context the kubeconfig names, unless --target says.
+   * The cluster gets the images from a registry (air-gapped mode's, or
+   * --image-registry): pushed there and deployed by digest. Without a registry,
+   * run it through `npm run pipeline:deploy`, which loads them into the node.
+   * A kubeconfig whose server is the host's loopback (Minikube, kind, `npm run
+   * cluster:up`) needs that port tunnelled in: `--kube-api tcp://127.0.0.1:PORT`.
    */
   @func({ cache: "never" })
-  async deploy(kubeconfig?: Secret, context?: string, target?: string, kubeApi?: Service): Promise<Directory> {
+  async deploy(
+    kubeconfig?: Secret,
+    context?: string,
+    target?: string,
+    kubeApi?: Service,
+    /** Push the images to this registry (host[:port][/path]) and deploy them from there by digest; "none": never push. Default: the air-gapped registry, for every target but k3s. */
+    imageRegistry?: string,
+  ): Promise<Directory> {
     const config = await this.config();
-    const name = target ?? (kubeconfig ? "minikube" : config.deploy.defaultTarget);
-    const run = await runDeploy(this.source, config, this.provenance(), { name, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}), ...(kubeApi ? { kubeApi } : {}) }, { revision: this.revision, target: name, ...(context ? { context } : {}), ...(this.scanners ? { scanners: this.scanners } : {}) });
+    const name = target ?? (kubeconfig ? targetOfKubeconfig(config.deploy.targets, await kubeconfig.plaintext(), context) : config.deploy.defaultTarget);
+    const pushTo = pushRegistry(name, imageRegistry, config.registry);
+    const run = await runDeploy(
+      this.source,
+      config,
+      this.provenance(),
+      { name, pushTo, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}), ...(kubeApi ? { kubeApi } : {}) },
+      { revision: this.revision, target: name, ...(context ? { context } : {}), ...(pushTo ? { "image-registry": pushTo } : {}), ...(this.scanners ? { scanners: this.scanners } : {}) },
+    );
     console.log(stepTable(run.record.steps));
     return run.artifacts;
   }

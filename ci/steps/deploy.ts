@@ -12,6 +12,8 @@ export interface DeployImage {
   app: AppName;
   tag: string;
   tarball: File;
+  /** Pushed to a registry the cluster pulls from: its repository there and the pushed digest. */
+  pushed?: { repository: string; digest: string };
 }
 
 const IMAGE_DIR = "/images";
@@ -91,7 +93,7 @@ export interface InstallOptions {
 /** helm upgrade --install --wait, helm test, then rollout check, diagnosis and smoke test. */
 export function installAndVerify(o: InstallOptions): Container {
   const { config } = o;
-  const images = Object.fromEntries(o.images.map((i) => [i.app, { tag: i.tag }]));
+  const images = Object.fromEntries(o.images.map((i) => [i.app, { tag: i.tag, ...i.pushed }]));
   const cluster = { kubeconfig: "/root/.kube/config", namespace: config.chart.namespace, ...(o.context ? { kubeContext: o.context } : {}) };
   let c = toolbox(o.source, config);
   // A user's kubeconfig is a Secret: mounted, never written into a layer.

@@ -80,6 +80,13 @@ describe("projectConfigValues", () => {
     expect(v.setString["frontend.image.tag"]).toBeUndefined();
     expect(() => projectConfigValues(config, { frontend: { digest: "sha256:xyz" } })).toThrow(/64 hex digits/);
   });
+
+  it("takes an image pushed to a registry from there, by digest", () => {
+    const digest = `sha256:${"b".repeat(64)}`;
+    const v = projectConfigValues(loadProjectConfig(), { frontend: { repository: "registry.example.com:5000/todo-frontend", tag: "sha-bbbbbbbbbbbb", digest } });
+    expect(v.setString["frontend.image.repository"]).toBe("registry.example.com:5000/todo-frontend");
+    expect(v.setString["frontend.image.digest"]).toBe(digest);
+  });
 });
 
 describe("withMirroredPostgres", () => {

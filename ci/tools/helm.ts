@@ -187,6 +187,8 @@ function requireDuration(d: string): string {
 }
 
 export interface ImageRef {
+  /** Where the cluster pulls it from (a registry the images were pushed to); default: the app's image name. */
+  repository?: string;
   /** Content-derived tag set by the pipeline. */
   tag?: string;
   /** sha256:… — wins over the tag when set. */
@@ -214,6 +216,7 @@ export function projectConfigValues(
     setString[`${app}.health.liveness`] = a.health.liveness;
     setString[`${app}.health.readiness`] = a.health.readiness;
     const img = images[app];
+    if (img?.repository) setString[`${app}.image.repository`] = img.repository;
     if (img?.tag) setString[`${app}.image.tag`] = img.tag;
     if (img?.digest) {
       if (!/^sha256:[0-9a-f]{64}$/.test(img.digest)) throw new HelmArgsError(`${app} digest "${img.digest}" must be sha256:<64 hex digits>`);

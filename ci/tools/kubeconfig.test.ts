@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KubeconfigError, apiServerOf, deployClusterArgs, loopbackApiServer } from "./kubeconfig.js";
+import { KubeconfigError, apiServerOf, deployClusterArgs, loopbackApiServer, targetOfKubeconfig } from "./kubeconfig.js";
 
 const kubeconfig = (server: string, current = "local") => `apiVersion: v1
 kind: Config
@@ -43,5 +43,15 @@ describe("kubeconfig", () => {
   it("gives deploy the file, the context and a tunnel only for a loopback API server", () => {
     expect(deployClusterArgs("/k/config", kubeconfig("https://127.0.0.1:6443"))).toEqual(["--kubeconfig", "file:/k/config", "--kube-api", "tcp://127.0.0.1:6443"]);
     expect(deployClusterArgs("/k/config", kubeconfig("https://192.168.49.2:8443"), "local")).toEqual(["--kubeconfig", "file:/k/config", "--context", "local"]);
+  });
+
+  it("takes the deploy target from the kubeconfig's context, or names the targets to choose from", () => {
+    const targets = { k3s: {}, minikube: { context: "minikube" }, local: { context: "local" } };
+    expect(targetOfKubeconfig(targets, kubeconfig("https://127.0.0.1:6443"))).toBe("local");
+    expect(() => targetOfKubeconfig(targets, kubeconfig("https://127.0.0.1:6443"), "remote")).toThrow(
+      'no deploy target is for the kubeconfig\'s context "remote": pass --target NAME (one of k3s, minikube (context minikube), local (context local)',
+    );
+    expect(() => targetOfKubeconfig({ a: { context: "local" }, b: { context: "local" } }, kubeconfig("https://127.0.0.1:6443"))).toThrow("deploy targets a and b both name context");
+    expect(() => targetOfKubeconfig(targets, "current-context: [")).toThrow(KubeconfigError);
   });
 });

@@ -11,16 +11,24 @@ interface Kubeconfig {
 
 export class KubeconfigError extends Error {}
 
-/** The API server URL of `context` (default: the current context). */
-export function apiServerOf(text: string, context?: string): URL {
-  let doc: Kubeconfig;
+function parseKubeconfig(text: string): Kubeconfig {
   try {
-    doc = (parse(text) ?? {}) as Kubeconfig;
+    return (parse(text) ?? {}) as Kubeconfig;
   } catch (err) {
     throw new KubeconfigError(`kubeconfig is not valid YAML: ${(err as Error).message}`);
   }
+}
+
+function contextName(doc: Kubeconfig, context?: string): string {
   const name = context ?? doc["current-context"];
   if (!name) throw new KubeconfigError("kubeconfig has no current-context: pass --context NAME");
+  return name;
+}
+
+/** The API server URL of `context` (default: the current context). */
+export function apiServerOf(text: string, context?: string): URL {
+  const doc = parseKubeconfig(text);
+  const name = contextName(doc, context);
   const ctx = doc.contexts?.find((c) => c.name === name);
   if (!ctx) throw new KubeconfigError(`kubeconfig has no context "${name}" (has: ${(doc.contexts ?? []).map((c) => c.name).join(", ") || "none"})`);
   const cluster = doc.clusters?.find((c) => c.name === ctx.context?.cluster);
@@ -43,4 +51,21 @@ export function loopbackApiServer(text: string, context?: string): { host: strin
 export function deployClusterArgs(path: string, text: string, context?: string): string[] {
   const loopback = loopbackApiServer(text, context);
   return ["--kubeconfig", `file:${path}`, ...(context ? ["--context", context] : []), ...(loopback ? ["--kube-api", `tcp://${loopback.host}:${loopback.port}`] : [])];
+}
+
+/**
+ * The deploy target a kubeconfig is for, when none is given: the target of
+ * todo.config.yaml whose `context` is the kubeconfig's context (`context`, else
+ * its current-context). No match is an error that lists the targets to choose from.
+ */
+export function targetOfKubeconfig(targets: Readonly<Record<string, { context?: string | undefined }>>, text: string, context?: string): string {
+  const name = contextName(parseKubeconfig(text), context);
+  const match = Object.entries(targets).filter(([, t]) => t.context === name).map(([n]) => n);
+  if (match.length === 1) return match[0]!;
+  const known = Object.entries(targets).map(([n, t]) => (t.context ? `${n} (context ${t.context})` : n)).join(", ");
+  throw new KubeconfigError(
+    match.length === 0
+      ? `no deploy target is for the kubeconfig's context "${name}": pass --target NAME (one of ${known}; deploy.targets in todo.config.yaml)`
+      : `deploy targets ${match.join(" and ")} both name context "${name}": pass --target NAME`,
+  );
 }
