@@ -12,6 +12,7 @@ KUBECONFIG_FILE=$STATE_DIR/kubeconfig
 CONTAINERD_SOCK=$(cfg deploy.targets.local.containerd)     # under $RUN_DIR, not /run/containerd: Docker's containerd may use it
 CONTAINERD_ROOT=$STATE_DIR/containerd
 CONTAINERD_STATE=$RUN_DIR/containerd
+REGISTRY_HOSTS_DIR=$STATE_DIR/registry-hosts                 # containerd's per-registry hosts.toml (air-gapped mode)
 SAVED_HOST_STATE=$STATE_DIR/host-before-up                 # sysctls and iptables rules to restore on down
 
 t0=$(date +%s)

@@ -34,7 +34,15 @@ if [ -S "$CONTAINERD_SOCK" ] && ctr --address "$CONTAINERD_SOCK" version >/dev/n
     sleep 1
     for t in $tasks; do ctr_k8s tasks delete -f "$t" >/dev/null 2>&1 || true; done
   fi
+  # The pods' network namespaces (/run/netns/cni-*): killing their tasks skips the CNI teardown,
+  # so they and the veths inside them would outlive the cluster. Taken from the sandboxes' own specs.
+  netns=$(for c in $(ctr_k8s containers ls -q 2>/dev/null); do ctr_k8s containers info "$c" 2>/dev/null; done |
+    grep -o '"/var/run/netns/cni-[0-9a-f-]*"\|"/run/netns/cni-[0-9a-f-]*"' | tr -d '"' | sort -u || true)
   for c in $(ctr_k8s containers ls -q 2>/dev/null); do ctr_k8s containers delete "$c" >/dev/null 2>&1 || true; done
+  if [ -n "$netns" ]; then
+    for n in $netns; do ip netns delete "$(basename "$n")" 2>/dev/null || true; done
+    step "removed $(echo "$netns" | wc -l) pod network namespaces and their veths"
+  fi
 fi
 stop_pid containerd
 
@@ -79,5 +87,5 @@ if [ -s "$SAVED_HOST_STATE" ]; then
 fi
 
 # cluster state (etcd data, certs, PV directories); the cache and the image store are kept
-rm -rf "$STATE_DIR/etcd" "$STATE_DIR/certs" "$STATE_DIR/config" "$STATE_DIR/static-pods" "$KUBECONFIG_FILE" "$HOSTPATH_PV_DIR" "$RUN_DIR"
+rm -rf "$REGISTRY_HOSTS_DIR" "$STATE_DIR/etcd" "$STATE_DIR/certs" "$STATE_DIR/config" "$STATE_DIR/static-pods" "$KUBECONFIG_FILE" "$HOSTPATH_PV_DIR" "$RUN_DIR"
 step "down"

@@ -151,7 +151,22 @@ state = "$CONTAINERD_STATE"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$CNI_BIN_DIR"
     conf_dir = "$CNI_CONF_DIR"
+  # One hosts.toml per registry the node pulls from (read at each pull, so a registry can be added while it runs).
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$REGISTRY_HOSTS_DIR"
 TOML
+# Air-gapped mode (TODO_REGISTRY, else registry: in todo.config.yaml): the node pulls our images and
+# PostgreSQL from that registry, over plain HTTP when it serves no HTTPS (a local registry).
+rm -rf "$REGISTRY_HOSTS_DIR" && mkdir -p "$REGISTRY_HOSTS_DIR"
+registry=$(cfg registry)
+if [ "$registry" != null ]; then
+  host=${registry%%/*}
+  scheme=https
+  curl -fsS -m 5 -o /dev/null "https://$host/v2/" 2>/dev/null || { curl -fsS -m 5 -o /dev/null "http://$host/v2/" 2>/dev/null && scheme=http; }
+  mkdir -p "$REGISTRY_HOSTS_DIR/$host"
+  printf 'server = "%s://%s"\n\n[host."%s://%s"]\n  capabilities = ["pull", "resolve"]\n' "$scheme" "$host" "$scheme" "$host" >"$REGISTRY_HOSTS_DIR/$host/hosts.toml"
+  step "the node pulls from $host ($scheme)"
+fi
 step "starting containerd ($CONTAINERD_SOCK)"
 setsid /usr/bin/containerd --config "$STATE_DIR/containerd.toml" >"$LOG_DIR/containerd.log" 2>&1 </dev/null &
 echo $! >"$RUN_DIR/containerd.pid"
