@@ -9,10 +9,11 @@
 import { execa } from "execa";
 import { type PodDiagnosis, diagnosisLine, formatDiagnoses } from "../policies/diagnosis.js";
 import { FailFast } from "../policies/fail-fast.js";
-import { diagnoseRelease, podDiagnoses } from "../tools/kube.js";
+import { diagnoseRelease, podDiagnoses, within } from "../tools/kube.js";
 import { deployEnv } from "./deploy-env.js";
 
 const POLL_MS = 2_000;
+const POLL_TIMEOUT_MS = 5_000;
 /** How long the API server may fail to answer before the install gives up on it. */
 const API_GRACE_MS = 15_000;
 
@@ -36,7 +37,7 @@ async function watch(): Promise<Stop | undefined> {
   let apiDownSince: number | undefined;
   while (!helmDone) {
     try {
-      const fatal = failFast.observe(await podDiagnoses(kc, { namespace, selector, loadCommand }), Date.now());
+      const fatal = failFast.observe(await within(podDiagnoses(kc, { namespace, selector, loadCommand }), POLL_TIMEOUT_MS, "the release's pods"), Date.now());
       apiDownSince = undefined;
       if (fatal.length) return { kind: "pods", diagnoses: fatal };
     } catch (err) {

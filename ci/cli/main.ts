@@ -13,8 +13,9 @@ import { appNames } from "../config/project-config.js";
 import { REGISTRY_ENV, imageRef, normalizedImageName, pushRegistry } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
 import { KubeconfigError, deployClusterArgs, targetOfKubeconfig } from "../tools/kubeconfig.js";
+import { apiServerSilence, kubeConfigFrom } from "../tools/kube.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
-import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy } from "./preflight.js";
+import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeLocalEngine, LOCAL_ENGINE_INSPECT } from "./preflight.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
 
 $.verbose = false;
@@ -52,6 +53,16 @@ async function gitState(cwd = REPO_ROOT) {
 /** Run before callRecorded exits early (a replay's worktree must not be left behind). */
 const cleanups: (() => Promise<void>)[] = [];
 
+/** After a call died without a record: why the local engine it ran on is not up, or undefined when it is (or is not ours to inspect). */
+async function engineGone(): Promise<string | undefined> {
+  const container = /^docker-container:\/\/(.+)$/.exec(process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? "")?.[1];
+  if (!container) return undefined;
+  const r = await $`docker inspect -f ${LOCAL_ENGINE_INSPECT} ${container}`.nothrow();
+  if (r.exitCode !== 0) return `its container ${container} no longer exists: start an engine again (README: "A local Dagger engine")`;
+  const check = judgeLocalEngine(container, r.stdout);
+  return check.ok ? undefined : check.detail;
+}
+
 /** Runs a module function that returns the artifacts directory; returns the completed run record. */
 async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recordedModuleArgs: string[] = []): Promise<RunRecord> {
   const { commit, dirty, moduleArgs: gitArgs } = await gitState(cwd);
@@ -63,7 +74,12 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recorde
   const engine = (await $`${dagger} version`).stdout.trim();
   const call = await $({ cwd, stdio: "inherit" })`${dagger} call ${moduleArgs} ${fn} ${args} export --path ${out}`.nothrow();
   if (!existsSync(join(out, "run-record.json"))) {
-    console.error(`\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`);
+    const gone = await engineGone();
+    console.error(
+      gone
+        ? `\nFAILED — the Dagger engine went away during dagger call ${fn}: ${gone}; then run the same command again (what finished before comes from the engine's cache)`
+        : `\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`,
+    );
     await Promise.all(cleanups.map((c) => c()));
     process.exit(1);
   }
@@ -74,28 +90,37 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recorde
   return completed;
 }
 
-/** The deploy function's cluster arguments; a loopback API server is tunnelled in by the engine. */
-function clusterArgs(kubeconfig: string, context: string | undefined): string[] {
+/** A kubeconfig's text, or exit 2 when the file is missing. */
+function readKubeconfig(kubeconfig: string): string {
   if (!existsSync(kubeconfig)) {
     console.error(`kubeconfig ${kubeconfig} does not exist: pass --kubeconfig FILE (npm run cluster:up prints the local cluster's)`);
     process.exit(2);
   }
-  return deployClusterArgs(kubeconfig, readFileSync(kubeconfig, "utf8"), context);
+  return readFileSync(kubeconfig, "utf8");
 }
 
-/** The deploy target a kubeconfig is for (its context), or exit 2 naming the targets to choose from. */
-function targetOf(kubeconfig: string): string {
-  if (!existsSync(kubeconfig)) {
-    console.error(`kubeconfig ${kubeconfig} does not exist: pass --kubeconfig FILE (npm run cluster:up prints the local cluster's)`);
-    process.exit(2);
-  }
+/** What a kubeconfig says (its target, the deploy's cluster arguments), or exit 2 naming what is wrong with it. */
+function fromKubeconfig<T>(kubeconfig: string, read: (text: string) => T): T {
   try {
-    return targetOfKubeconfig(config.deploy.targets, readFileSync(kubeconfig, "utf8"), flag("context"));
+    return read(readKubeconfig(kubeconfig));
   } catch (err) {
     if (!(err instanceof KubeconfigError)) throw err;
     console.error(`${kubeconfig}: ${err.message}`);
     process.exit(2);
   }
+}
+
+/** The deploy function's cluster arguments; a loopback API server is tunnelled in by the engine. */
+const clusterArgs = (kubeconfig: string, context: string | undefined) => fromKubeconfig(kubeconfig, (text) => deployClusterArgs(kubeconfig, text, context));
+
+/** The deploy target a kubeconfig is for (its context). */
+const targetOf = (kubeconfig: string) => fromKubeconfig(kubeconfig, (text) => targetOfKubeconfig(config.deploy.targets, text, flag("context")));
+
+/** The cluster answers: checked before the minutes of ci, not after them. */
+async function checkCluster(kubeconfig: string, context: string | undefined): Promise<Check> {
+  const silence = await apiServerSilence(kubeConfigFrom(kubeconfig, context));
+  if (silence) return { name: "cluster", ok: false, detail: `${silence}: start the cluster (npm run cluster:up, minikube start), or pass --kubeconfig of one that runs` };
+  return { name: "cluster", ok: true, detail: `the API server of ${kubeconfig}${context ? ` (context ${context})` : ""} answers` };
 }
 
 /** Builds each image through the module and hands its tarball and content-tagged name to `load`. */
@@ -165,14 +190,16 @@ switch (command) {
     const pushArgs = flag("image-registry") ? ["--image-registry", flag("image-registry")!] : [];
     if (target === "minikube") {
       const profile = flag("profile") ?? "minikube";
-      await preflight([await checkMinikube(profile)]);
-      if (!pushTo) await loadIntoMinikube(profile);
       const kubeconfig = kubeconfigFlag ?? join(homedir(), ".kube", "config");
       const context = flag("context") ?? config.deploy.targets.minikube?.context ?? profile;
-      process.exitCode = (await callRecorded("deploy", [...clusterArgs(kubeconfig, context), "--target", "minikube", ...pushArgs])).verdict === "passed" ? 0 : 1;
+      const args = clusterArgs(kubeconfig, context);
+      await preflight([await checkMinikube(profile), await checkCluster(kubeconfig, context)]);
+      if (!pushTo) await loadIntoMinikube(profile);
+      process.exitCode = (await callRecorded("deploy", [...args, "--target", "minikube", ...pushArgs])).verdict === "passed" ? 0 : 1;
     } else if (kubeconfigFlag) {
-      await preflight();
       const context = flag("context") ?? config.deploy.targets[target]?.context;
+      const args = clusterArgs(kubeconfigFlag, context);
+      await preflight([await checkCluster(kubeconfigFlag, context)]);
       const containerd = config.deploy.targets[target]?.containerd;
       if (containerd && !pushTo) {
         if (!existsSync(containerd)) {
@@ -181,7 +208,7 @@ switch (command) {
         }
         await loadIntoContainerd(containerd);
       }
-      process.exitCode = (await callRecorded("deploy", [...clusterArgs(kubeconfigFlag, context), "--target", target, ...pushArgs])).verdict === "passed" ? 0 : 1;
+      process.exitCode = (await callRecorded("deploy", [...args, "--target", target, ...pushArgs])).verdict === "passed" ? 0 : 1;
     } else {
       await preflight([], target);
       process.exitCode = (await callRecorded("deploy", ["--target", target])).verdict === "passed" ? 0 : 1;

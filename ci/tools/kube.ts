@@ -1,10 +1,33 @@
 // Client-side deploy checks with @kubernetes/client-node: wait until every
 // Deployment and StatefulSet of the release has rolled out, and when one does
 // not, fetch its pods, events and logs and hand them to the pure diagnosis.
-import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, type CoreV1Event, type V1Deployment, type V1Pod, type V1Secret, type V1StatefulSet } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, VersionApi, type CoreV1Event, type V1Deployment, type V1Pod, type V1Secret, type V1StatefulSet } from "@kubernetes/client-node";
 import { linkDependencyChains } from "../policies/dependency-chain.js";
 import { type PodDiagnosis, diagnosePod } from "../policies/diagnosis.js";
 import { FailFast } from "../policies/fail-fast.js";
+
+/** Rejects when `p` has not settled within `ms` (a frozen API server accepts connections and never answers). */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Whether the API server answers at all (any HTTP status counts: a 401 is an
+ * answer): "" when it does, else why not.
+ */
+export async function apiServerSilence(kc: KubeConfig, timeoutMs = 5_000): Promise<string> {
+  const server = kc.getCurrentCluster()?.server ?? "(no server)";
+  try {
+    await within(kc.makeApiClient(VersionApi).getCode(), timeoutMs, server);
+    return "";
+  } catch (err) {
+    const e = err as { code?: number; message: string; cause?: { code?: string } };
+    if (typeof e.code === "number") return "";
+    return `${server} does not answer (${e.cause?.code ?? e.message.split("\n")[0]})`;
+  }
+}
 
 export function kubeConfigFrom(file: string, context?: string): KubeConfig {
   const kc = new KubeConfig();
