@@ -26,10 +26,14 @@ const namespace = config.chart.namespace;
 const release = config.chart.release;
 const chart = join(REPO_ROOT, config.chart.path);
 const minikubeValues = join(chart, "values-minikube.yaml");
+// --upgrades N: that many upgrade + rollback rounds in a row (each must lose no request).
+const UPGRADE_ROUNDS = process.argv.includes("--upgrades") ? Number(process.argv[process.argv.indexOf("--upgrades") + 1]) || 1 : 1;
 
 interface Check {
   name: string;
   ok: boolean;
+  /** Not run, because a check it needs failed: listed with the reason, not counted as passed. */
+  skipped?: boolean;
   seconds: number;
   detail?: string;
 }
@@ -73,7 +77,7 @@ async function check(name: string, fn: () => Promise<string | void>): Promise<bo
   }
 }
 function skip(name: string, because: string) {
-  results.push({ name, ok: false, seconds: 0, detail: `skipped: ${because}` });
+  results.push({ name, ok: false, skipped: true, seconds: 0, detail: `skipped: ${because}` });
 }
 
 async function imageId(ref: string): Promise<string> {
@@ -243,9 +247,13 @@ async function backendImageTag() {
   return (await kubectl("get", "deploy", "-n", namespace, "-l", `app.kubernetes.io/instance=${release},app.kubernetes.io/component=backend`, "-o", "jsonpath={.items[0].spec.template.spec.containers[0].image}")).stdout;
 }
 async function upgradeRollbackReinstall() {
+  for (let round = 1; round <= UPGRADE_ROUNDS; round++) await upgradeAndRollback(UPGRADE_ROUNDS > 1 ? ` (${round}/${UPGRADE_ROUNDS})` : "");
+  await reinstallKeepsData();
+}
+async function upgradeAndRollback(round: string) {
   const original = tags.backend;
   const backend = await serviceUrl("backend", config.apps.backend.port);
-  const upgraded = await check("upgrade to a new backend image, zero failed requests (through the Service)", async () => {
+  const upgraded = await check(`upgrade to a new backend image, zero failed requests (through the Service)${round}`, async () => {
     // a new image = the backend image plus a label: another content tag, same app
     await run("bash", ["-c", `printf 'FROM %s\nLABEL org.todo.test-cluster.upgrade=%s\n' "$1" "$2" | DOCKER_BUILDKIT=0 "$0" build -q -t todo-backend:upgrade-probe -`, DOCKER, "todo-backend:dev", String(Date.now())]);
     const next = contentTag(await imageId("todo-backend:upgrade-probe"));
@@ -279,14 +287,17 @@ async function upgradeRollbackReinstall() {
     if (failures.length) throw new Error(`${failures.length} of ${ok + failures.length} requests failed: ${[...new Set(failures)].slice(0, 3).join("; ")}`);
     return `${ok} requests, 0 failed; backend now ${next}`;
   });
-  if (upgraded)
-    await check("helm rollback", async () => {
+  if (!upgraded) skip(`helm rollback${round}`, "the upgrade failed");
+  else
+    await check(`helm rollback${round}`, async () => {
       await run(HELM, ["rollback", release, "--namespace", namespace, "--wait", "--timeout", "5m0s", "--kubeconfig", KUBECONFIG]);
       const image = await backendImageTag();
       if (!image.endsWith(original)) throw new Error(`backend runs ${image} after rollback, expected ${original}`);
       tags.backend = original;
       return `backend back on ${original}`;
     });
+}
+async function reinstallKeepsData() {
   await check("uninstall + reinstall keeps PostgreSQL's data (PVC)", async () => {
     const { kubeConfigFrom, forwardToPod } = await import("../../ci/tools/kube.js");
     const kc = kubeConfigFrom(KUBECONFIG);
@@ -410,7 +421,7 @@ async function readyTimes() {
 const w = Math.max(5, ...results.map((r) => r.name.length));
 console.log(`\n${"check".padEnd(w)} | pass/fail | seconds`);
 console.log(`${"-".repeat(w)}-|-----------|--------`);
-for (const r of results) console.log(`${r.name.padEnd(w)} | ${(r.ok ? "pass" : "fail").padEnd(9)} | ${r.seconds.toFixed(1).padStart(7)}`);
+for (const r of results) console.log(`${r.name.padEnd(w)} | ${(r.ok ? "pass" : r.skipped ? "skipped" : "fail").padEnd(9)} | ${r.seconds.toFixed(1).padStart(7)}`);
 if (notes.length) console.log(`\n${notes.join("\n")}`);
 for (const r of results.filter((x) => !x.ok)) console.log(`\n✗ ${r.name}: ${r.detail ?? ""}`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);
