@@ -97,8 +97,9 @@ const calls: Call[] = [
   { fn: "ci", args: (o) => ["ci", "export", "--path", join(o, "ci")], check: (o) => record(join(o, "ci")) },
   {
     fn: "deploy",
-    // A kubeconfig deploys to that cluster as the `local` target (pipeline:deploy -- --kubeconfig does the same).
-    args: (o) => ["deploy", ...(kubeconfig ? [...deployClusterArgs(kubeconfig, readFileSync(kubeconfig, "utf8"), context), "--target", "local"] : []), "export", "--path", join(o, "deploy")],
+    // A kubeconfig deploys to the target its context names; in air-gapped mode the images go
+    // through the registry, so the plain dagger call needs nothing loaded from the host.
+    args: (o) => ["deploy", ...(kubeconfig ? deployClusterArgs(kubeconfig, readFileSync(kubeconfig, "utf8"), context) : []), "export", "--path", join(o, "deploy")],
     check: (o) => record(join(o, "deploy")),
   },
 ];
