@@ -10,8 +10,8 @@ import { parseArgs } from "node:util";
 import { loadProjectConfig } from "../config/load.js";
 import { PROJECT_CONFIG_FILE, ProjectConfigError } from "../config/project-config.js";
 import { hasErrors, runDoctor } from "./doctor.js";
-import { DoctorUsageError, helmAvailable, renderChart } from "./reader.js";
-import { explain, FORMATTERS, type Format } from "./report.js";
+import { DoctorUsageError, helmVersion, renderChart } from "./reader.js";
+import { DOCTOR_VERSION, explain, FORMATTERS, type Format, type RunInfo } from "./report.js";
 import { RULES, ruleById } from "./rules/index.js";
 import type { DoctorProjectConfig } from "./types.js";
 
@@ -62,17 +62,23 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const root = values.config ? dirname(resolve(io.cwd, values.config)) : configRootOf(resolve(io.cwd, values.chart));
       if (root !== undefined) {
         const cfg = loadProjectConfig(root);
-        projectConfig = cfg;
-        kubeVersion ??= cfg.versions.kubernetes;
         // The house policy is for the chart the config names (ours), not for any chart it is pointed at.
-        policy = resolve(root, cfg.chart.path) === resolve(io.cwd, values.chart);
+        const named = resolve(root, cfg.chart.path) === resolve(io.cwd, values.chart);
+        // Another chart that merely sits in this repository is a stranger's: our apps' ports and routes
+        // apply to it only when asked for with --config.
+        if (named || values.config) {
+          projectConfig = cfg;
+          kubeVersion ??= cfg.versions.kubernetes;
+          policy = named;
+        }
       }
     }
     kubeVersion ??= DEFAULT_KUBE_VERSION;
 
     let renderedManifests: string | undefined;
     let renderError: string | undefined;
-    if (!values["no-helm"] && (await helmAvailable())) {
+    const helm = values["no-helm"] ? undefined : await helmVersion();
+    if (helm !== undefined) {
       const r = await renderChart({ chartPath: values.chart, valuesFiles: values.values ?? [], kubeVersion, cwd: io.cwd });
       renderedManifests = r.manifests;
       renderError = r.error;
@@ -88,7 +94,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       externalNames: values.external ?? [],
       cwd: io.cwd,
     });
-    io.stdout(FORMATTERS[format](findings));
+    const info: RunInfo = { doctor: DOCTOR_VERSION, ...(helm !== undefined ? { helm } : {}), kubernetes: kubeVersion };
+    io.stdout(FORMATTERS[format](findings, info));
     if (renderedManifests === undefined && renderError === undefined && format === "table") {
       io.stderr("note: helm not used (--no-helm or not on PATH): templates were read as text (values filled in, includes left out); rules that compare objects with each other ran only on plain-YAML templates\n");
     }
