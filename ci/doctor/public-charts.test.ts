@@ -107,7 +107,7 @@ describe("public charts at pinned versions: no error, exactly the reviewed warni
       const argv = ["--chart", c.chart, ...(values ? ["--values", join(c.chart, values)] : []), "--format", "json"];
       const code = await main(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), cwd: dir });
       expect(err).toBe("");
-      const findings = (JSON.parse(out) as Finding[]).map((f) => ({ ...f, file: relative(chartDir, resolve(dir, f.file)) }));
+      const findings = (JSON.parse(out) as { findings: Finding[] }).findings.map((f) => ({ ...f, file: relative(chartDir, resolve(dir, f.file)) }));
 
       expect(findings.filter((f) => f.severity === "error").map(show), "error findings").toEqual([]);
       expect(code).toBe(0);

@@ -79,11 +79,16 @@ export function readDockerfiles(paths: readonly string[], cwd = process.cwd()): 
 }
 
 export async function helmAvailable(helm = "helm"): Promise<boolean> {
+  return (await helmVersion(helm)) !== undefined;
+}
+
+/** The version of the helm on PATH (v3.21.4), or undefined when there is none. */
+export async function helmVersion(helm = "helm"): Promise<string | undefined> {
   try {
-    await execa(helm, ["version", "--short"], { timeout: 15_000 });
-    return true;
+    const r = await execa(helm, ["version", "--template", "{{.Version}}"], { timeout: 15_000 });
+    return r.stdout.trim() || "unknown";
   } catch {
-    return false;
+    return undefined;
   }
 }
 
