@@ -61,7 +61,8 @@ function references(inputs: DoctorInputs): Ref[] {
   const refs: Ref[] = [];
   for (const o of podOwners(inputs.manifests)) {
     const m = o.manifest;
-    asArr(o.spec.imagePullSecrets).forEach((s, i) => refs.push({ kind: "Secret", name: String(asObj(s).name ?? ""), from: m, path: [...o.specPath, "imagePullSecrets", i, "name"] }));
+    // imagePullSecrets are not followed: registry credentials are made outside the chart (per namespace, by
+    // whoever runs the registry), so a chart naming one it does not create is the usual case, not a defect.
     asArr(o.spec.volumes).forEach((v, i) => {
       const vol = asObj(v);
       const base: Path = [...o.specPath, "volumes", i];
