@@ -1,6 +1,6 @@
 // npx delivery-doctor --chart PATH [--values FILE]... [--dockerfile PATH]...
 //   [--format table|json|sarif|github] [--explain RULE] [--external NAME]... [--kube-version V]
-//   [--no-helm] [--config FILE | --no-config]
+//   [--no-helm] [--config FILE | --no-config] [--source DIR]
 // (also npm run pipeline:doctor -- …). Exit: 0 no errors (warnings allowed),
 // 1 an error-severity finding, 2 bad usage, 3 the doctor itself failed.
 import { existsSync } from "node:fs";
@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { loadProjectConfig } from "../config/load.js";
 import { PROJECT_CONFIG_FILE, ProjectConfigError } from "../config/project-config.js";
 import { hasErrors, runDoctor } from "./doctor.js";
-import { DoctorUsageError, helmVersion, renderChart } from "./reader.js";
+import { DoctorUsageError, gitRootOf, helmVersion, renderChart } from "./reader.js";
 import { DOCTOR_VERSION, explain, FORMATTERS, type Format, type RunInfo } from "./report.js";
 import { RULES, ruleById } from "./rules/index.js";
 import type { DoctorProjectConfig } from "./types.js";
@@ -20,7 +20,7 @@ export const DEFAULT_KUBE_VERSION = "1.33.4";
 
 export const USAGE = `usage: npx delivery-doctor --chart PATH [--values FILE]... [--dockerfile PATH]...
          [--format table|json|sarif|github] [--external NAME]... [--kube-version X.Y.Z] [--no-helm]
-         [--config todo.config.yaml | --no-config]
+         [--config todo.config.yaml | --no-config] [--source DIR]
        npx delivery-doctor --explain RULE
 exit: 0 no error (warnings allowed), 1 an error found, 2 bad usage, 3 the doctor failed
 rules: ${RULES.map((r) => r.id).join(", ")}`;
@@ -83,7 +83,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       renderedManifests = r.manifests;
       renderError = r.error;
     }
+    // The apps' source: routes defined there confirm probe and Ingress paths (default: the repository the chart is in).
+    const sourceDir = values.source ?? gitRootOf(resolve(io.cwd, values.chart));
     const findings = await runDoctor({
+      ...(sourceDir !== undefined ? { sourceDir } : {}),
       chartPath: values.chart,
       valuesFiles: values.values ?? [],
       dockerfiles: values.dockerfile ?? [],
@@ -133,6 +136,7 @@ function parse(argv: readonly string[]) {
       "no-helm": { type: "boolean" },
       config: { type: "string" },
       "no-config": { type: "boolean" },
+      source: { type: "string" },
     },
   }).values;
 }

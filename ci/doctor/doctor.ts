@@ -2,7 +2,8 @@
 import { parseDockerfile } from "./dockerfile.js";
 import { manifestsFromPlainYaml, manifestsFromRendered, renderedYamlError } from "./manifests.js";
 import { manifestsFromText, mergeValues } from "./text-render.js";
-import { DoctorUsageError, readChart, readDockerfiles, type RawChart, type RawFile } from "./reader.js";
+import { routesFromSource, type SourceFile } from "./routes.js";
+import { displayPath, DoctorUsageError, dockerignoreCandidates, readChart, readDockerfiles, readSource, type RawChart, type RawDockerfile, type RawFile } from "./reader.js";
 import { RULES } from "./rules/index.js";
 import type { DoctorInputs, DoctorProjectConfig, Finding, Rule } from "./types.js";
 import { parseYamlFile } from "./yaml-source.js";
@@ -21,6 +22,8 @@ export interface DoctorOptions {
   externalNames?: readonly string[];
   /** Run the house policy rules too (this repository's own chart). */
   policy?: boolean;
+  /** The apps' source directory: routes found there confirm probe and Ingress paths. */
+  sourceDir?: string;
   /** Base for reading relative paths and for the paths findings show (default process.cwd()). */
   cwd?: string;
 }
@@ -34,12 +37,13 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 /** Parsed inputs from raw text (pure). */
 export function buildInputs(raw: {
   chart: RawChart;
-  dockerfiles: readonly RawFile[];
+  dockerfiles: readonly RawDockerfile[];
   renderedManifests?: string;
   renderError?: string;
   projectConfig?: DoctorProjectConfig;
   externalNames?: readonly string[];
   policy?: boolean;
+  source?: { dir: string; files: readonly SourceFile[] };
 }): DoctorInputs {
   const { chart } = raw;
   const templates = chart.templates.map((t) => ({ file: t.file, rel: t.rel, text: t.text }));
@@ -72,10 +76,11 @@ export function buildInputs(raw: {
     manifests,
     complete,
     ...(renderError !== undefined ? { renderError } : raw.renderedManifests !== undefined ? { rendered: raw.renderedManifests } : {}),
-    dockerfiles: raw.dockerfiles.map((d) => parseDockerfile(d.file, d.text)),
+    dockerfiles: raw.dockerfiles.map((d) => parseDockerfile(d.file, d.text, d.dockerignore)),
     ...(raw.projectConfig ? { project: raw.projectConfig } : {}),
     externalNames: raw.externalNames ?? [],
     policy: raw.policy === true,
+    ...(raw.source ? { source: { dir: raw.source.dir, routes: routesFromSource(raw.source.files) } } : {}),
   };
 }
 
@@ -90,6 +95,7 @@ export function analyze(inputs: DoctorInputs, rules: readonly Rule[] = RULES): F
 export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
   const chart = readChart(o.chartPath, o.valuesFiles ?? [], o.cwd);
   const dockerfiles = readDockerfiles(o.dockerfiles ?? [], o.cwd);
+  const source = o.sourceDir !== undefined ? { dir: displayPath(o.sourceDir, o.cwd), files: readSource(o.sourceDir, o.cwd) } : undefined;
   return analyze(
     buildInputs({
       chart,
@@ -99,6 +105,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
       ...(o.projectConfig ? { projectConfig: o.projectConfig } : {}),
       ...(o.externalNames ? { externalNames: o.externalNames } : {}),
       policy: o.policy === true,
+      ...(source ? { source } : {}),
     }),
   );
 }
@@ -133,10 +140,20 @@ export function doctorOnFiles(o: Omit<DoctorOptions, "cwd"> & { files: ReadonlyM
     valuesFiles: (o.valuesFiles ?? []).map((v) => get(v, "values file")),
     templates,
   };
+  const sourceDir = o.sourceDir !== undefined ? norm(o.sourceDir) : undefined;
+  const sourceFiles: SourceFile[] = [];
+  if (sourceDir !== undefined) {
+    for (const [path, text] of o.files) {
+      const p = norm(path);
+      const rel = sourceDir === "" || sourceDir === "." ? p : p.startsWith(`${sourceDir}/`) ? p.slice(sourceDir.length + 1) : undefined;
+      if (rel !== undefined && !/(^|\/)node_modules\//.test(rel)) sourceFiles.push({ file: p, rel, text });
+    }
+  }
   return analyze(
     buildInputs({
+      ...(sourceDir !== undefined ? { source: { dir: sourceDir, files: sourceFiles } } : {}),
       chart,
-      dockerfiles: (o.dockerfiles ?? []).map((d) => get(d, "Dockerfile")),
+      dockerfiles: (o.dockerfiles ?? []).map((d): RawDockerfile => ({ ...get(d, "Dockerfile"), dockerignore: dockerignoreCandidates(norm(d)).find((c) => o.files.has(c)) ?? null })),
       ...(o.renderedManifests !== undefined ? { renderedManifests: o.renderedManifests } : {}),
       ...(o.renderError !== undefined ? { renderError: o.renderError } : {}),
       ...(o.projectConfig ? { projectConfig: o.projectConfig } : {}),

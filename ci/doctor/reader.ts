@@ -1,15 +1,28 @@
 // The doctor's only file and process I/O: reading the chart, values files and
 // Dockerfiles, and rendering the chart with the host's helm.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { execa } from "execa";
 import { helmTemplateArgs } from "../tools/helm.js";
+import type { SourceFile } from "./routes.js";
 
 export class DoctorUsageError extends Error {}
 
 export interface RawFile {
   file: string;
   text: string;
+}
+
+/** A Dockerfile and the .dockerignore that applies to it (null: none; absent: not known). */
+export interface RawDockerfile extends RawFile {
+  dockerignore?: string | null;
+}
+
+/** Where BuildKit looks for the ignore file of a Dockerfile: `<Dockerfile>.dockerignore`, then `.dockerignore` in its directory (the usual context). */
+export function dockerignoreCandidates(dockerfile: string): string[] {
+  const slash = dockerfile.replace(/\\/g, "/").lastIndexOf("/");
+  const dir = slash >= 0 ? dockerfile.slice(0, slash + 1) : "";
+  return [`${dockerfile}.dockerignore`, `${dir}.dockerignore`];
 }
 
 export interface RawChart {
@@ -70,12 +83,48 @@ export function readChart(chartPath: string, valuesFiles: readonly string[] = []
   };
 }
 
-export function readDockerfiles(paths: readonly string[], cwd = process.cwd()): RawFile[] {
+export function readDockerfiles(paths: readonly string[], cwd = process.cwd()): RawDockerfile[] {
   return paths.map((p) => {
     const abs = resolve(cwd, p);
     const path = existsSync(abs) && statSync(abs).isDirectory() ? join(abs, "Dockerfile") : abs;
-    return { file: displayPath(path, cwd), text: readText(path, "--dockerfile", "pass the path of an existing Dockerfile (or a directory holding one)") };
+    const ignore = dockerignoreCandidates(path).find((c) => existsSync(c));
+    return { file: displayPath(path, cwd), text: readText(path, "--dockerfile", "pass the path of an existing Dockerfile (or a directory holding one)"), dockerignore: ignore ? displayPath(ignore, cwd) : null };
   });
+}
+
+/** Directories never read for routes: dependencies, build output, VCS data. */
+const SKIP_DIRS = new Set(["node_modules", ".git", "dist", "build", "out", ".next", ".nuxt", "vendor", "venv", ".venv", "__pycache__", "target", "coverage", ".turbo", ".cache", "charts", "testdata", "fixtures", "__tests__", "test", "tests", "e2e"]);
+const SOURCE_FILE = /(\.(py|js|mjs|cjs|ts|mts|cts|jsx|tsx|go|java|kt)|(^|\/)package\.json)$/;
+const TEST_FILE = /(\.(test|spec)\.[a-z]+|_test\.go|(^|\/)test_[^/]+\.py)$/;
+
+/** The source files of the repository at `dir` that can define routes (at most `limit`, each under 256 KiB). */
+export function readSource(dir: string, cwd = process.cwd(), limit = 20_000): SourceFile[] {
+  const root = resolve(cwd, dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new DoctorUsageError(`--source ${dir} is not a directory; pass the app's source directory (the repository root)`);
+  const out: SourceFile[] = [];
+  const visit = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (out.length >= limit) return;
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) visit(p);
+        continue;
+      }
+      const rel = relative(root, p).split("\\").join("/");
+      if (!e.isFile() || !SOURCE_FILE.test(rel) || TEST_FILE.test(rel) || statSync(p).size > 256 * 1024) continue;
+      out.push({ file: displayPath(p, cwd), rel, text: readFileSync(p, "utf8") });
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/** The root of the git work tree holding `dir` (the directory with .git), if any. */
+export function gitRootOf(dir: string): string | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, ".git"))) return d;
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 export async function helmAvailable(helm = "helm"): Promise<boolean> {

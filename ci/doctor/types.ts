@@ -1,6 +1,7 @@
 // Shared shapes of the delivery doctor: what the rules read and what they report.
 import type { Document, LineCounter } from "yaml";
 import type { Dockerfile } from "./dockerfile.js";
+import type { Route } from "./routes.js";
 
 export type Severity = "error" | "warning";
 
@@ -90,6 +91,8 @@ export interface DoctorInputs {
   externalNames: readonly string[];
   /** Whether the house policy rules (Rule.policy) run: this repository's own chart, not anyone's. */
   policy?: boolean;
+  /** The app's source (--source, default the git root above the chart) and the routes it defines. */
+  source?: { dir: string; routes: Route[] };
 }
 
 export interface Rule {

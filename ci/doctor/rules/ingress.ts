@@ -5,6 +5,7 @@ import type { Finding, Rule } from "../types.js";
 import { finding } from "./finding.js";
 import { PROBES, ingressBackends, probeHandler } from "./ports.js";
 import { servedBy } from "./probes.js";
+import { routesUnder, where } from "../routes.js";
 
 const REWRITE = "nginx.ingress.kubernetes.io/rewrite-target";
 
@@ -45,9 +46,12 @@ export const rewriteStripsPrefix: Rule = {
             if (h?.kind === "httpGet" && typeof h.handler.path === "string") served.push(h.handler.path);
           }
         }
-        const expects = served.some((r) => r === prefix || r.startsWith(`${prefix}/`));
+        // Or the routes its source defines under the prefix: the finding says where.
+        const inSource = inputs.source ? routesUnder(inputs.source.routes, prefix)[0] : undefined;
+        const expects = served.some((r) => r === prefix || r.startsWith(`${prefix}/`)) || inSource !== undefined;
+        const because = inSource && !served.some((r) => r === prefix || r.startsWith(`${prefix}/`)) ? ` (its source routes ${inSource.path} at ${where(inSource)})` : "";
         out.push(
-          finding(this, ing.locate(["metadata", "annotations", REWRITE]), `Ingress/${ing.name} rewrites ${b.httpPath} to ${target}, stripping ${prefix} before Service/${b.service}${expects ? `, whose app serves ${prefix}` : "; check that the backend does not route under that prefix"}`, expects ? {} : { severity: "warning" }),
+          finding(this, ing.locate(["metadata", "annotations", REWRITE]), `Ingress/${ing.name} rewrites ${b.httpPath} to ${target}, stripping ${prefix} before Service/${b.service}${expects ? `, whose app serves ${prefix}${because}` : "; check that the backend does not route under that prefix"}`, expects ? {} : { severity: "warning" }),
         );
       }
     }
