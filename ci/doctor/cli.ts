@@ -77,11 +77,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
     let renderedManifests: string | undefined;
     let renderError: string | undefined;
+    let renderErrors: string[] | undefined;
     const helm = values["no-helm"] ? undefined : await helmVersion();
     if (helm !== undefined) {
       const r = await renderChart({ chartPath: values.chart, valuesFiles: values.values ?? [], kubeVersion, cwd: io.cwd });
       renderedManifests = r.manifests;
       renderError = r.error;
+      renderErrors = r.errors;
     }
     // The apps' source: routes defined there confirm probe and Ingress paths (default: the repository the chart is in).
     const sourceDir = values.source ?? gitRootOf(resolve(io.cwd, values.chart));
@@ -92,6 +94,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       dockerfiles: values.dockerfile ?? [],
       ...(renderedManifests !== undefined ? { renderedManifests } : {}),
       ...(renderError !== undefined ? { renderError } : {}),
+      ...(renderErrors !== undefined ? { renderErrors } : {}),
       ...(projectConfig ? { projectConfig } : {}),
       policy,
       externalNames: values.external ?? [],

@@ -3,7 +3,7 @@ import { parseDockerfile } from "./dockerfile.js";
 import { manifestsFromPlainYaml, manifestsFromRendered, renderedYamlError } from "./manifests.js";
 import { manifestsFromText, mergeValues } from "./text-render.js";
 import { routesFromSource, type SourceFile } from "./routes.js";
-import { displayPath, DoctorUsageError, dockerignoreCandidates, readChart, readDockerfiles, readSource, type RawChart, type RawDockerfile, type RawFile } from "./reader.js";
+import { displayPath, DoctorUsageError, failingTemplate, dockerignoreCandidates, readChart, readDockerfiles, readSource, type RawChart, type RawDockerfile, type RawFile } from "./reader.js";
 import { RULES } from "./rules/index.js";
 import type { DoctorInputs, DoctorProjectConfig, Finding, Rule } from "./types.js";
 import { parseYamlFile } from "./yaml-source.js";
@@ -16,6 +16,8 @@ export interface DoctorOptions {
   renderedManifests?: string;
   /** helm's error when rendering failed (reported as chart/render-failed). */
   renderError?: string;
+  /** Every failing template's error (renderChart's `errors`); renderedManifests then holds what the others render. */
+  renderErrors?: readonly string[];
   /** todo.config.yaml (or its `apps` slice): routes and ports of our own apps. */
   projectConfig?: DoctorProjectConfig;
   /** Secret/ConfigMap names created outside the chart. */
@@ -40,6 +42,7 @@ export function buildInputs(raw: {
   dockerfiles: readonly RawDockerfile[];
   renderedManifests?: string;
   renderError?: string;
+  renderErrors?: readonly string[];
   projectConfig?: DoctorProjectConfig;
   externalNames?: readonly string[];
   policy?: boolean;
@@ -52,19 +55,28 @@ export function buildInputs(raw: {
   let manifests;
   let complete: boolean;
   const renderError = raw.renderError ?? (raw.renderedManifests !== undefined ? renderedYamlError(raw.renderedManifests) : undefined);
+  const renderErrors = raw.renderErrors ?? (renderError !== undefined ? [renderError] : []);
+  const chartMeta = (chart.chartYaml ? (parseYamlFile(chart.chartYaml.file, chart.chartYaml.text).docs[0]?.toJS() ?? {}) : {}) as Record<string, unknown>;
+  const ctx = {
+    values: mergeValues(valuesFiles.map((f) => f.docs[0]?.toJS() ?? {})),
+    chart: { name: String(chartMeta.name ?? ""), version: String(chartMeta.version ?? ""), appVersion: String(chartMeta.appVersion ?? "") },
+  };
   if (raw.renderedManifests !== undefined && renderError === undefined) {
     manifests = manifestsFromRendered(raw.renderedManifests, { renderedFile: `${chart.chartDir} (helm template)`, templates, valuesFiles });
     complete = true;
+  } else if (raw.renderedManifests !== undefined && raw.renderErrors !== undefined && raw.renderErrors.length > 0) {
+    // Some templates fail: the others were rendered by helm without them, and the failing ones are read as text.
+    const failing = new Set(raw.renderErrors.map(failingTemplate).filter((r): r is string => r !== undefined));
+    manifests = [
+      ...manifestsFromRendered(raw.renderedManifests, { renderedFile: `${chart.chartDir} (helm template)`, templates, valuesFiles }),
+      ...templates.filter((t) => failing.has(t.rel) && /\.ya?ml$/.test(t.rel)).flatMap((t) => manifestsFromText(t, ctx)),
+    ];
+    complete = false;
   } else {
     // Without helm: templates that are plain YAML are manifests as they stand; the
     // others are read as text (partial manifests, see text-render.ts).
     const yamlTemplates = templates.filter((t) => /\.ya?ml$/.test(t.rel) && !/(^|\/)tests\//.test(t.rel) && !t.rel.startsWith("charts/"));
     const plain = yamlTemplates.filter((t) => !t.text.includes("{{"));
-    const chartMeta = (chart.chartYaml ? (parseYamlFile(chart.chartYaml.file, chart.chartYaml.text).docs[0]?.toJS() ?? {}) : {}) as Record<string, unknown>;
-    const ctx = {
-      values: mergeValues(valuesFiles.map((f) => f.docs[0]?.toJS() ?? {})),
-      chart: { name: String(chartMeta.name ?? ""), version: String(chartMeta.version ?? ""), appVersion: String(chartMeta.appVersion ?? "") },
-    };
     manifests = yamlTemplates.flatMap((t) => (t.text.includes("{{") ? manifestsFromText(t, ctx) : manifestsFromPlainYaml(t.file, t.text)));
     complete = renderError === undefined && plain.length === yamlTemplates.length;
   }
@@ -75,7 +87,8 @@ export function buildInputs(raw: {
     templates,
     manifests,
     complete,
-    ...(renderError !== undefined ? { renderError } : raw.renderedManifests !== undefined ? { rendered: raw.renderedManifests } : {}),
+    ...(renderError !== undefined ? { renderError, renderErrors } : {}),
+    ...(raw.renderedManifests !== undefined && (renderError === undefined || raw.renderErrors?.length) ? { rendered: raw.renderedManifests } : {}),
     dockerfiles: raw.dockerfiles.map((d) => parseDockerfile(d.file, d.text, d.dockerignore)),
     ...(raw.projectConfig ? { project: raw.projectConfig } : {}),
     externalNames: raw.externalNames ?? [],
@@ -102,6 +115,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
       dockerfiles,
       ...(o.renderedManifests !== undefined ? { renderedManifests: o.renderedManifests } : {}),
       ...(o.renderError !== undefined ? { renderError: o.renderError } : {}),
+      ...(o.renderErrors !== undefined ? { renderErrors: o.renderErrors } : {}),
       ...(o.projectConfig ? { projectConfig: o.projectConfig } : {}),
       ...(o.externalNames ? { externalNames: o.externalNames } : {}),
       policy: o.policy === true,
@@ -156,6 +170,7 @@ export function doctorOnFiles(o: Omit<DoctorOptions, "cwd"> & { files: ReadonlyM
       dockerfiles: (o.dockerfiles ?? []).map((d): RawDockerfile => ({ ...get(d, "Dockerfile"), dockerignore: dockerignoreCandidates(norm(d)).find((c) => o.files.has(c)) ?? null })),
       ...(o.renderedManifests !== undefined ? { renderedManifests: o.renderedManifests } : {}),
       ...(o.renderError !== undefined ? { renderError: o.renderError } : {}),
+      ...(o.renderErrors !== undefined ? { renderErrors: o.renderErrors } : {}),
       ...(o.projectConfig ? { projectConfig: o.projectConfig } : {}),
       ...(o.externalNames ? { externalNames: o.externalNames } : {}),
       policy: o.policy === true,

@@ -39,6 +39,7 @@ export async function doctorOnFixture(defect: string | undefined, opts: { projec
       cwd: root,
       ...(render.manifests !== undefined ? { renderedManifests: render.manifests } : {}),
       ...(render.error !== undefined ? { renderError: render.error } : {}),
+      ...("errors" in render && render.errors !== undefined ? { renderErrors: render.errors } : {}),
       ...(opts.project ? { projectConfig: FIXTURE_PROJECT } : {}),
       ...(opts.source !== undefined ? { sourceDir: opts.source } : {}),
     });

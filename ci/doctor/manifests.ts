@@ -111,8 +111,11 @@ export function traceDetailed(text: string, path: Path, opts: TraceOptions = {})
       let count = -1;
       let itemIndent: number | undefined;
       let last: number | undefined;
+      // An `include`/`toYaml` line inside the list writes items this text does not show.
+      let injected: number | undefined;
       for (let i = pos; i < seg.end; i++) {
         const l = lines[i]!;
+        if (TEMPLATE_ONLY.test(l) && /\b(include|toYaml|tpl)\b/.test(l) && i > pos && (itemIndent === undefined || indentOf(l) >= itemIndent)) injected = i;
         if (!isContent(l)) continue;
         const ind = indentOf(l);
         if (ind < parentIndent || (ind === parentIndent && !/^\s*-\s/.test(l) && i > pos)) break;
@@ -122,6 +125,12 @@ export function traceDetailed(text: string, path: Path, opts: TraceOptions = {})
           last = i;
           if (count === key) break;
         }
+      }
+      if (count < key && injected !== undefined && (last === undefined || injected > last)) {
+        // The item comes from the include after the items written here: point at the including line.
+        found = injected + 1;
+        consumed++;
+        break;
       }
       // A `range` renders several items from one: use the last item written.
       if (last !== undefined) {

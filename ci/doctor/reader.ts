@@ -1,6 +1,7 @@
 // The doctor's only file and process I/O: reading the chart, values files and
 // Dockerfiles, and rendering the chart with the host's helm.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { execa } from "execa";
 import { helmTemplateArgs } from "../tools/helm.js";
@@ -142,8 +143,26 @@ export async function helmVersion(helm = "helm"): Promise<string | undefined> {
 }
 
 export interface RenderResult {
+  /** helm's output: of the whole chart, or (when some templates fail) of the templates that render. */
   manifests?: string;
+  /** The first error (absent when the chart renders). */
   error?: string;
+  /** Every failing template's error, in the order helm met them (when there is more than one). */
+  errors?: string[];
+}
+
+/** The template (path inside the chart, e.g. templates/x.yaml) an error of `helm template` names, if any. */
+export function failingTemplate(error: string): string | undefined {
+  return templateLocation(error)?.rel ?? /template: [^/\s]+\/(\S+?): /.exec(error)?.[1];
+}
+
+/**
+ * Where helm says a template failed: `template: <chart>/templates/x.yaml:LINE:COL`,
+ * `execution error at (<chart>/templates/x.yaml:LINE:COL)` (required, fail) or `parse error at (<chart>/x.yaml:LINE)`.
+ */
+export function templateLocation(error: string): { rel: string; line: number } | undefined {
+  const m = /template: [^/\s]+\/(\S+?):(\d+):\d+/.exec(error) ?? /(?:execution|parse) error at \([^/\s]+\/(\S+?):(\d+)(?::\d+)?\)/.exec(error);
+  return m ? { rel: m[1]!, line: Number(m[2]) } : undefined;
 }
 
 /** `helm template` of the chart with the values files (helm from source defaults to an old Kubernetes, so the version is passed). */
@@ -151,5 +170,32 @@ export async function renderChart(opts: { chartPath: string; valuesFiles?: reado
   const argv = helmTemplateArgs({ release: "doctor", chart: opts.chartPath, namespace: "default", kubeVersion: opts.kubeVersion, valuesFiles: opts.valuesFiles ?? [] });
   const r = await execa(opts.helm ?? "helm", argv, { cwd: opts.cwd ?? process.cwd(), reject: false, timeout: 120_000 });
   if (r.exitCode === 0) return { manifests: r.stdout };
-  return { error: `helm ${argv.join(" ")}: ${r.stderr || r.stdout}` };
+  const error = `helm ${argv.join(" ")}: ${r.stderr || r.stdout}`;
+  // helm stops at the first failing template. To find the others and still render the rest, render a
+  // copy of the chart with each failing template emptied, until it renders (a helper file or an error
+  // naming no template ends the search: nothing else can render without it).
+  const first = failingTemplate(error);
+  if (!first || /(^|\/)_[^/]*$/.test(first)) return { error };
+  const chartDir = resolve(opts.cwd ?? process.cwd(), opts.chartPath);
+  const copy = mkdtempSync(join(tmpdir(), "doctor-render-"));
+  try {
+    cpSync(chartDir, copy, { recursive: true, dereference: true });
+    const errors = [error];
+    for (let rel: string | undefined = first; rel && errors.length <= 20; ) {
+      const file = join(copy, rel);
+      if (!existsSync(file) || /(^|\/)_[^/]*$/.test(rel)) break;
+      writeFileSync(file, "");
+      const again = await execa(opts.helm ?? "helm", helmTemplateArgs({ release: "doctor", chart: copy, namespace: "default", kubeVersion: opts.kubeVersion, valuesFiles: (opts.valuesFiles ?? []).map((v) => resolve(opts.cwd ?? process.cwd(), v)) }), { reject: false, timeout: 120_000 });
+      if (again.exitCode === 0) return { error, errors, manifests: again.stdout };
+      // Error texts name the copy; name the chart as the caller passed it.
+      const next = `helm ${argv.join(" ")}: ${(again.stderr || again.stdout).split(copy).join(opts.chartPath)}`;
+      const nextRel = failingTemplate(next);
+      if (nextRel === rel) break;
+      errors.push(next);
+      rel = nextRel;
+    }
+    return { error, ...(errors.length > 1 ? { errors } : {}) };
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }

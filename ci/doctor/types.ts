@@ -83,6 +83,8 @@ export interface DoctorInputs {
   complete: boolean;
   /** helm's error when rendering failed. */
   renderError?: string;
+  /** Every failing template's error (the first is renderError). */
+  renderErrors?: readonly string[];
   /** What helm rendered, when it did (rules ask whether a template's text made it into the release). */
   rendered?: string;
   dockerfiles: Dockerfile[];
