@@ -61,6 +61,12 @@ const CASES: Case[] = [
   { defect: "resource-request-above-limit", rule: "resource/request-above-limit", file: "chart/values.yaml", line: 26 },
   { defect: "ingress-unserved-path", rule: "ingress/unserved-path", file: "chart/templates/ingress.yaml", line: 14, project: true },
   { defect: "docker-single-stage", rule: "dockerfile/single-stage-toolchain", file: DF, line: 9, severity: "warning" },
+  // Run-time breakers (fixtures/classes, see runtime-classes.test.ts).
+  { defect: "classes/no-readiness", rule: "probe/no-readiness", file: DEP, line: 25, severity: "warning" },
+  { defect: "classes/command-not-on-path", rule: "container/command-not-on-path", file: DEP, line: 30 },
+  { defect: "classes/random-secret", rule: "secret/random-on-upgrade", file: "chart/templates/secret.yaml", line: 10 },
+  { defect: "classes/unused-switch", rule: "values/unused-switch", file: "chart/values.yaml", line: 32, severity: "warning" },
+  { defect: "classes/copy-whole-context", rule: "dockerfile/no-dockerignore", file: DF, line: 8 },
 ];
 
 // Without helm, templates are read as text: these defects are found the same way;
@@ -71,6 +77,7 @@ const FOUND_WITHOUT_HELM = new Set([
   "image-latest", "container-root", "namespace-hard-coded", "printf-int", "default-true",
   "docker-root", "docker-no-healthcheck", "docker-prod-install", "docker-env-file", "docker-curl-sh",
   "docker-unpinned", "docker-single-stage", "values-invalid-yaml",
+  "classes/random-secret", "classes/unused-switch", "classes/copy-whole-context",
 ]);
 
 describe("clean fixtures", () => {
