@@ -182,7 +182,7 @@ export const commandNotOnPath: Rule = {
       if (!tool) continue;
       const df = dockerfileOf(inputs, c);
       if (!df || imageHasTool(df, tool)) continue;
-      out.push(finding(this, c.owner.manifest.locate([...c.path, "command"]), `container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} runs \`${tool}\`, which its image (${df.file}) has only in node_modules/.bin, not on PATH: the container exits with "${tool}: not found"`));
+      out.push(finding(this, c.owner.manifest.locate([...c.path, "command"]), `container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} runs \`${tool}\` by its bare name, but npm installs it into node_modules/.bin and its image (${df.file}) does not put that on PATH: the container exits with "${tool}: not found"`));
     }
     for (const df of inputs.dockerfiles) {
       const stage = finalStage(df);
@@ -191,7 +191,7 @@ export const commandNotOnPath: Rule = {
       const argv = execArgv(cmd.rest) ?? ["sh", "-c", cmd.rest];
       const tool = bareNpmTool(argv);
       if (!tool || imageHasTool(df, tool)) continue;
-      out.push(finding(this, { file: df.file, line: cmd.line }, `${cmd.keyword} runs \`${tool}\`, which the image has only in node_modules/.bin, not on PATH: the container exits with "${tool}: not found"`));
+      out.push(finding(this, { file: df.file, line: cmd.line }, `${cmd.keyword} runs \`${tool}\` by its bare name, but npm installs it into node_modules/.bin and the image does not put that on PATH: the container exits with "${tool}: not found"`));
     }
     return out;
   },
