@@ -21,6 +21,9 @@ export interface Route {
 
 const lineOf = (text: string, index: number): number => text.slice(0, index).split("\n").length;
 
+/** Whether the match at `index` is on a comment line (`//`, `#`, ` * `): an example in a comment is no route. */
+const inComment = (text: string, index: number): boolean => /^\s*(\/\/|#|\*|\/\*)/.test(text.slice(text.lastIndexOf("\n", index - 1) + 1, index));
+
 const joinPath = (prefix: string, path: string): string => {
   const p = `${prefix.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
   return p.length > 1 ? p.replace(/\/+$/, "") || "/" : "/";
@@ -35,10 +38,12 @@ function python(f: SourceFile): Route[] {
     if (p) prefixes.set(m[1]!, p[1]!);
   }
   for (const m of f.text.matchAll(/^\s*@(\w+)\.(get|post|put|delete|patch|head|options|route|api_route|websocket)\(\s*["']([^"']*)["']/gm)) {
+    if (inComment(f.text, m.index!)) continue;
     const how = /Blueprint|flask/i.test(f.text) && m[2] === "route" ? "flask" : /fastapi|APIRouter/.test(f.text) ? "fastapi" : "python";
     out.push({ path: joinPath(prefixes.get(m[1]!) ?? "", m[3]!), file: f.file, line: lineOf(f.text, m.index! + m[0].indexOf("@")), how });
   }
   for (const m of f.text.matchAll(/\b(Route|Mount|WebSocketRoute)\(\s*["'](\/[^"']*)["']/g)) {
+    if (inComment(f.text, m.index!)) continue;
     out.push({ path: m[2]!, file: f.file, line: lineOf(f.text, m.index!), how: "starlette", ...(m[1] === "Mount" ? { prefix: true } : {}) });
   }
   return out;
@@ -50,12 +55,14 @@ const HTTP_CLIENTS = /^(axios|client|http|https|request|got|ky|superagent|fetche
 function javascript(f: SourceFile): Route[] {
   const out: Route[] = [];
   for (const m of f.text.matchAll(/\b(\w+)\.(get|post|put|delete|patch|head|options|all|use|route)\(\s*(["'`])(\/[^"'`]*)\3/g)) {
+    if (inComment(f.text, m.index!)) continue;
     // An HTTP client calling a path (axios.get("/api/x")) is not a server defining it.
     if (HTTP_CLIENTS.test(m[1]!)) continue;
     out.push({ path: m[4]!, file: f.file, line: lineOf(f.text, m.index!), how: "express", ...(m[2] === "use" || m[2] === "route" ? { prefix: m[2] === "use" } : {}) });
   }
   // fastify.route({ method: "GET", url: "/x" })
   for (const m of f.text.matchAll(/\.route\(\s*\{[^}]*?\burl\s*:\s*(["'`])(\/[^"'`]*)\1/g)) {
+    if (inComment(f.text, m.index!)) continue;
     out.push({ path: m[2]!, file: f.file, line: lineOf(f.text, m.index!), how: "fastify" });
   }
   return out;
@@ -65,6 +72,7 @@ function javascript(f: SourceFile): Route[] {
 function go(f: SourceFile): Route[] {
   const out: Route[] = [];
   for (const m of f.text.matchAll(/\.(HandleFunc|Handle|Get|Post|Put|Delete|Patch|Head|Options|GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Route|Mount|Group)\(\s*"(?:[A-Z]+\s+)?(\/[^"]*)"/g)) {
+    if (inComment(f.text, m.index!)) continue;
     const prefix = /^(Route|Mount|Group)$/.test(m[1]!) || (m[1] === "Handle" && m[2]!.endsWith("/") && m[2] !== "/");
     out.push({ path: m[2]!, file: f.file, line: lineOf(f.text, m.index!), how: "go", ...(prefix ? { prefix: true } : {}) });
   }
@@ -78,6 +86,7 @@ function spring(f: SourceFile): Route[] {
   const classAt = [...f.text.matchAll(/\bclass\s+\w+/g)].map((m) => m.index!);
   const prefixes: Array<{ at: number; prefix: string }> = [];
   for (const m of f.text.matchAll(mapping)) {
+    if (inComment(f.text, m.index!)) continue;
     const nextClass = classAt.find((c) => c > m.index!);
     // A @RequestMapping right before `class` is the controller's prefix.
     if (m[1] === "Request" && nextClass !== undefined && !/[;{}]/.test(f.text.slice(m.index! + m[0].length, nextClass).replace(/^[^)]*\)/, ""))) {
