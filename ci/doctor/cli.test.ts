@@ -108,6 +108,7 @@ describe("pipeline:doctor CLI", () => {
     [["--chart", "helm/todo-app", "--values", "missing.yaml"], /--values file .*missing.yaml does not exist/],
     [["--chart", "helm/todo-app", "--dockerfile", "nope/Dockerfile"], /--dockerfile .*nope\/Dockerfile does not exist/],
     [["--chart", "helm/todo-app", "--bogus"], /Unknown option '--bogus'/],
+    [["--chart", "helm/todo-app", "--source", "no/such/dir"], /--source no\/such\/dir is not a directory; pass the app's source directory/],
   ])("bad usage %j exits 2 naming the fix", async (argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
