@@ -14,6 +14,8 @@ interface Case {
   severity?: Severity;
   /** Run with the fixture's apps as todo.config.yaml would declare them. */
   project?: boolean;
+  /** The app's source directory (--source), relative to the fixture. */
+  source?: string;
 }
 
 const DEP = "chart/templates/deployment.yaml";
@@ -67,6 +69,7 @@ const CASES: Case[] = [
   { defect: "classes/random-secret", rule: "secret/random-on-upgrade", file: "chart/templates/secret.yaml", line: 10 },
   { defect: "classes/unused-switch", rule: "values/unused-switch", file: "chart/values.yaml", line: 32, severity: "warning" },
   { defect: "classes/copy-whole-context", rule: "dockerfile/no-dockerignore", file: DF, line: 8 },
+  { defect: "classes/env-unread", rule: "env/unread", file: DEP, line: 39, severity: "warning", source: "." },
 ];
 
 // Without helm, templates are read as text: these defects are found the same way;
@@ -100,7 +103,7 @@ describe("one defect, one finding, at its line", () => {
 
   for (const c of CASES) {
     it(`${c.defect}${c.project ? " (our app)" : ""} → ${c.rule} at ${c.file}:${c.line}`, async () => {
-      const findings = await doctorOnFixture(c.defect, { project: c.project ?? false });
+      const findings = await doctorOnFixture(c.defect, { project: c.project ?? false, ...(c.source !== undefined ? { source: c.source } : {}) });
       expect(findings.map((f) => ({ rule: f.rule, file: f.file, line: f.line, severity: f.severity }))).toEqual([
         { rule: c.rule, file: c.file, line: c.line, severity: c.severity ?? "error" },
       ]);
@@ -112,7 +115,7 @@ describe("one defect, one finding, at its line", () => {
   for (const c of CASES.filter((x) => x.severity !== "warning" || x.rule !== "ingress/rewrite-strips-prefix")) {
     const found = FOUND_WITHOUT_HELM.has(c.defect);
     it(`without helm: ${c.defect} → ${found ? `${c.rule} at ${c.file}:${c.line}` : "nothing (needs the rendered chart)"}`, async () => {
-      const findings = await doctorOnFixture(c.defect, { project: c.project ?? false, helm: false });
+      const findings = await doctorOnFixture(c.defect, { project: c.project ?? false, helm: false, ...(c.source !== undefined ? { source: c.source } : {}) });
       expect(findings.map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual(found ? [`${c.rule} ${c.file}:${c.line}`] : []);
     });
   }

@@ -95,7 +95,7 @@ export function readDockerfiles(paths: readonly string[], cwd = process.cwd()): 
 
 /** Directories never read for routes: dependencies, build output, VCS data. */
 const SKIP_DIRS = new Set(["node_modules", ".git", "dist", "build", "out", ".next", ".nuxt", "vendor", "venv", ".venv", "__pycache__", "target", "coverage", ".turbo", ".cache", "charts", "testdata", "fixtures", "__tests__", "test", "tests", "e2e"]);
-const SOURCE_FILE = /(\.(py|js|mjs|cjs|ts|mts|cts|jsx|tsx|go|java|kt)|(^|\/)package\.json)$/;
+const SOURCE_FILE = /(\.(py|js|mjs|cjs|ts|mts|cts|jsx|tsx|go|java|kt|prisma|properties|toml|rb|php|rs)|(^|\/)(package\.json|Dockerfile[^/]*|\.env\.example))$/;
 const TEST_FILE = /(\.(test|spec)\.[a-z]+|_test\.go|(^|\/)test_[^/]+\.py)$/;
 
 /** The source files of the repository at `dir` that can define routes (at most `limit`, each under 256 KiB). */

@@ -157,3 +157,10 @@ export function routesUnder(routes: readonly Route[], prefix: string): Route[] {
 }
 
 export const where = (r: Route): string => `${r.file}:${r.line}`;
+
+/** Every identifier-like word (3+ characters) of the source, in lower case: which names the app mentions at all. */
+export function sourceWords(files: readonly SourceFile[]): Set<string> {
+  const out = new Set<string>();
+  for (const f of files) for (const w of f.text.toLowerCase().split(/[^a-z0-9_]+/)) if (w.length >= 3) out.add(w);
+  return out;
+}

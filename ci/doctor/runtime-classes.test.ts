@@ -116,3 +116,11 @@ describe("run-time breakers", () => {
     expect(findings.map((f) => f.message).join("\n")).not.toContain("__tpl__");
   });
 });
+
+describe("environment wiring", () => {
+  it("a variable the chart sets that the app's source never mentions (env-unread: SESION_SALT for SESSION_SALT)", async () => {
+    expect(short(await doctorOnFixture("classes/env-unread", { source: "." }))).toEqual(["warning env/unread chart/templates/deployment.yaml:39"]);
+    // Without the source nothing can be said.
+    expect(short(await doctorOnFixture("classes/env-unread"))).toEqual([]);
+  });
+});

@@ -93,8 +93,8 @@ export interface DoctorInputs {
   externalNames: readonly string[];
   /** Whether the house policy rules (Rule.policy) run: this repository's own chart, not anyone's. */
   policy?: boolean;
-  /** The app's source (--source, default the git root above the chart) and the routes it defines. */
-  source?: { dir: string; routes: Route[] };
+  /** The app's source (--source, default the git root above the chart), the routes it defines and its words (lower case, for env/unread). */
+  source?: { dir: string; routes: Route[]; words?: ReadonlySet<string> };
 }
 
 export interface Rule {

@@ -241,4 +241,46 @@ export const unusedSwitch: Rule = {
   },
 };
 
-export const RUNTIME_RULES: Rule[] = [noReadiness, commandNotOnPath, randomSecret, unusedSwitch, noDockerignore];
+/** Variables read by runtimes, platforms and libraries rather than by the app's own code. */
+const RUNTIME_VARS = /^(PORT|HOST|HOSTNAME|TZ|LANG|LC_\w+|HOME|PATH|USER|NODE_ENV|NODE_OPTIONS|NODE_EXTRA_CA_CERTS|NODE_TLS_\w+|NPM_CONFIG_\w+|NEXT_\w+|PYTHON\w*|PIP_\w+|UV_\w+|GO\w+|JAVA_\w+|JDK_\w+|SPRING_\w+|SERVER_PORT|DJANGO_SETTINGS_MODULE|GUNICORN_CMD_ARGS|WEB_CONCURRENCY|UVICORN_\w+|SSL_CERT_\w+|REQUESTS_CA_BUNDLE|HTTPS?_PROXY|NO_PROXY|OTEL_\w+|AWS_\w+|GOOGLE_\w+|AZURE_\w+|KUBERNETES_\w+|RUST_\w+|MALLOC_\w+)$/i;
+
+export const unreadEnv: Rule = {
+  id: "env/unread",
+  severity: "warning",
+  title: "Environment variable the chart sets and the app's source never mentions",
+  why: "A variable the app never reads is usually a misspelled or renamed one (DATABSE_URL, an old API_HOST): the chart looks configured, and the app runs on its default or fails on the missing value.",
+  fix: "Spell the variable as the app reads it (search the source for process.env / os.environ / os.Getenv), or remove it from the chart.",
+  example: { bad: "env:\n  - name: SESION_SECRET   # the app reads SESSION_SECRET", good: "env:\n  - name: SESSION_SECRET" },
+  check(inputs) {
+    const words = inputs.source?.words;
+    if (!words || words.size === 0) return [];
+    const dockerWords = new Set(inputs.dockerfiles.flatMap((d) => d.text.toLowerCase().split(/[^a-z0-9_]+/)));
+    const unread = (name: string) => !RUNTIME_VARS.test(name) && !words.has(name.toLowerCase()) && !dockerWords.has(name.toLowerCase());
+    const out: Finding[] = [];
+    const seen = new Set<string>();
+    for (const c of allContainers(inputs.manifests)) {
+      if (c.owner.manifest.partial || isHook(c.owner.manifest)) continue;
+      // Only images built from this source: a postgres or redis image reads its own variables.
+      const df = dockerfileOf(inputs, c);
+      if (!df) continue;
+      asArr(c.container.env).forEach((e, i) => {
+        const { name, valueFrom } = asObj(e);
+        if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || asObj(valueFrom).fieldRef || asObj(valueFrom).resourceFieldRef || !unread(name)) return;
+        out.push(finding(this, c.owner.manifest.locate([...c.path, "env", i, "name"]), `container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} sets ${name}, which the source at ${inputs.source!.dir} never mentions: a misspelled or stale name?`));
+      });
+      for (const ef of asArr(c.container.envFrom)) {
+        const cmName = getIn(ef, ["configMapRef", "name"]);
+        const cm = inputs.manifests.find((m) => m.kind === "ConfigMap" && m.name === cmName && !m.partial);
+        if (!cm || typeof getIn(ef, ["prefix"]) === "string") continue;
+        for (const key of Object.keys(asObj(getIn(cm.obj, ["data"])))) {
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || !unread(key) || seen.has(`${cm.name}/${key}`)) continue;
+          seen.add(`${cm.name}/${key}`);
+          out.push(finding(this, cm.locate(["data", key]), `ConfigMap/${cm.name} (loaded with envFrom by container "${c.name}") sets ${key}, which the source at ${inputs.source!.dir} never mentions: a misspelled or stale name?`));
+        }
+      }
+    }
+    return out;
+  },
+};
+
+export const RUNTIME_RULES: Rule[] = [noReadiness, commandNotOnPath, randomSecret, unusedSwitch, noDockerignore, unreadEnv];
