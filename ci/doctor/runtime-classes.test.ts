@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../config/load.js";
 import { main } from "./cli.js";
 import { runDoctor } from "./doctor.js";
-import { doctorOnFixture, materialize } from "./fixture-cases.js";
+import { doctorOnFixture, FIXTURE_KUBE_VERSION, materialize } from "./fixture-cases.js";
+import { renderChart } from "./reader.js";
 import type { Finding } from "./types.js";
 
 const short = (fs: readonly Finding[]) => fs.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line}`);
@@ -122,5 +123,19 @@ describe("environment wiring", () => {
     expect(short(await doctorOnFixture("classes/env-unread", { source: "." }))).toEqual(["warning env/unread chart/templates/deployment.yaml:39"]);
     // Without the source nothing can be said.
     expect(short(await doctorOnFixture("classes/env-unread"))).toEqual([]);
+  });
+});
+
+describe("Ingress paths from the source", () => {
+  it("an Ingress path no route of the source serves is a warning; one it serves is confirmed (ingress-source)", async () => {
+    expect(short(await doctorOnFixture("classes/ingress-source", { source: "." }))).toEqual(["warning ingress/unserved-path chart/templates/ingress.yaml:14"]);
+    const fx = materialize("classes/ingress-source");
+    try {
+      const ing = join(fx.root, "chart/templates/ingress.yaml");
+      writeFileSync(ing, readFileSync(ing, "utf8").replace("path: /admin", "path: /api"));
+      expect(short(await runDoctor({ chartPath: "chart", dockerfiles: ["docker/web/Dockerfile"], cwd: fx.root, sourceDir: ".", renderedManifests: (await renderChart({ chartPath: "chart", kubeVersion: FIXTURE_KUBE_VERSION, cwd: fx.root })).manifests! }))).toEqual([]);
+    } finally {
+      fx.cleanup();
+    }
   });
 });

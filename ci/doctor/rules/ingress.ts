@@ -1,11 +1,11 @@
 // Ingress rewrites that strip the prefix the backend expects.
 import { asObj, containersOf, getIn, podOwners, selectorMatches } from "../k8s.js";
-import { knownAppOf } from "../links.js";
+import { dockerfileOf, knownAppOf } from "../links.js";
 import type { Finding, Rule } from "../types.js";
 import { finding } from "./finding.js";
 import { PROBES, ingressBackends, probeHandler } from "./ports.js";
 import { servedBy } from "./probes.js";
-import { routesUnder, where } from "../routes.js";
+import { routeServing, routesUnder, where } from "../routes.js";
 
 const REWRITE = "nginx.ingress.kubernetes.io/rewrite-target";
 
@@ -74,8 +74,22 @@ export const unservedIngressPath: Rule = {
         const path = literalPrefix(b.httpPath ?? "/") || "/";
         const svc = inputs.manifests.find((m) => m.kind === "Service" && m.name === b.service);
         if (!svc || path === "/") continue;
+        let sourceChecked = false;
         for (const c of owners.filter((o) => selectorMatches(getIn(svc.obj, ["spec", "selector"]), o.labels)).flatMap(containersOf)) {
           const known = knownAppOf(inputs, c);
+          // Another app built from the source given: its routes say what it serves (a warning: routes of
+          // frameworks the doctor does not read are unknown to it).
+          if (!known && !c.init && !sourceChecked && inputs.source && inputs.source.routes.length > 0 && dockerfileOf(inputs, c)) {
+            sourceChecked = true;
+            const routes = inputs.source.routes;
+            if (routeServing(routes, path) || routesUnder(routes, path).length > 0) continue;
+            out.push(
+              finding(this, ing.locate([...b.path.slice(0, -2), "path"]), `Ingress/${ing.name} sends ${path} to Service/${b.service}, but no route in the source at ${inputs.source.dir} serves it (routes found: ${[...new Set(routes.map((r) => r.path))].slice(0, 6).join(", ")}${routes.length > 6 ? ", …" : ""})`, {
+                severity: "warning",
+              }),
+            );
+            continue;
+          }
           if (!known || servedBy(known.app.routes, path) || known.app.routes.some((r) => r.startsWith(path))) continue;
           out.push(finding(this, ing.locate([...b.path.slice(0, -2), "path"]), `Ingress/${ing.name} sends ${path} to the ${known.name}, which serves none of it (routes: ${known.app.routes.join(", ")})`));
         }
