@@ -1,4 +1,5 @@
 // runDoctor: read (reader.ts), parse, run the pure rules, sort the findings.
+import { resolve } from "node:path";
 import { parseDockerfile } from "./dockerfile.js";
 import { manifestsFromPlainYaml, manifestsFromRendered, renderedYamlError } from "./manifests.js";
 import { manifestsFromText, mergeValues } from "./text-render.js";
@@ -108,7 +109,8 @@ export function analyze(inputs: DoctorInputs, rules: readonly Rule[] = RULES): F
 export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
   const chart = readChart(o.chartPath, o.valuesFiles ?? [], o.cwd);
   const dockerfiles = readDockerfiles(o.dockerfiles ?? [], o.cwd);
-  const source = o.sourceDir !== undefined ? { dir: displayPath(o.sourceDir, o.cwd), files: readSource(o.sourceDir, o.cwd) } : undefined;
+  const cwd = o.cwd ?? process.cwd();
+  const source = o.sourceDir !== undefined ? { dir: resolve(cwd, o.sourceDir) === resolve(cwd) ? "." : displayPath(o.sourceDir, cwd), files: readSource(o.sourceDir, cwd) } : undefined;
   return analyze(
     buildInputs({
       chart,

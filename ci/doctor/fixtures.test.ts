@@ -70,6 +70,7 @@ const CASES: Case[] = [
   { defect: "classes/unused-switch", rule: "values/unused-switch", file: "chart/values.yaml", line: 32, severity: "warning" },
   { defect: "classes/copy-whole-context", rule: "dockerfile/no-dockerignore", file: DF, line: 8 },
   { defect: "classes/env-unread", rule: "env/unread", file: DEP, line: 39, severity: "warning", source: "." },
+  { defect: "classes/healthcheck-source", rule: "dockerfile/healthcheck-unserved", file: DF, line: 22, severity: "warning", source: "." },
 ];
 
 // Without helm, templates are read as text: these defects are found the same way;
@@ -80,7 +81,7 @@ const FOUND_WITHOUT_HELM = new Set([
   "image-latest", "container-root", "namespace-hard-coded", "printf-int", "default-true",
   "docker-root", "docker-no-healthcheck", "docker-prod-install", "docker-env-file", "docker-curl-sh",
   "docker-unpinned", "docker-single-stage", "values-invalid-yaml",
-  "classes/random-secret", "classes/unused-switch", "classes/copy-whole-context",
+  "classes/random-secret", "classes/unused-switch", "classes/copy-whole-context", "classes/healthcheck-source",
 ]);
 
 describe("clean fixtures", () => {

@@ -139,3 +139,10 @@ describe("Ingress paths from the source", () => {
     }
   });
 });
+
+describe("HEALTHCHECK paths from the source", () => {
+  it("a HEALTHCHECK on a path no route of the source serves (healthcheck-source); without the source, nothing", async () => {
+    expect(short(await doctorOnFixture("classes/healthcheck-source", { source: "." }))).toEqual(["warning dockerfile/healthcheck-unserved docker/web/Dockerfile:22"]);
+    expect(short(await doctorOnFixture("classes/healthcheck-source"))).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@ import { allContainers, asArr, asObj, containersOf, getIn, isHook, podOwners, se
 import { dockerfileOf } from "../links.js";
 import type { DoctorInputs, Finding, Rule } from "../types.js";
 import { scalarEntries } from "../yaml-source.js";
+import { routeServing } from "../routes.js";
 import { finding } from "./finding.js";
 import { startCommand } from "./ports.js";
 
@@ -283,4 +284,29 @@ export const unreadEnv: Rule = {
   },
 };
 
-export const RUNTIME_RULES: Rule[] = [noReadiness, commandNotOnPath, randomSecret, unusedSwitch, noDockerignore, unreadEnv];
+export const healthcheckUnserved: Rule = {
+  id: "dockerfile/healthcheck-unserved",
+  severity: "warning",
+  title: "HEALTHCHECK requests a path no route of the app's source serves",
+  why: "A HEALTHCHECK on a path the app answers with 404 marks every container unhealthy: Docker, Compose and Swarm then restart it or hold back whatever depends on it, though the app is fine.",
+  fix: "Request a path the app serves (its health route), or add that route to the app.",
+  example: { bad: "HEALTHCHECK CMD wget -qO- http://localhost:8080/status || exit 1   # the app serves /healthz", good: "HEALTHCHECK CMD wget -qO- http://localhost:8080/healthz || exit 1" },
+  check(inputs) {
+    const routes = inputs.source?.routes ?? [];
+    if (routes.length === 0) return [];
+    const out: Finding[] = [];
+    for (const df of inputs.dockerfiles) {
+      const stage = finalStage(df);
+      const hc = stage ? lineage(stage).map((s) => s.instructions.filter((i) => i.keyword === "HEALTHCHECK").pop()).find((i) => i !== undefined) : undefined;
+      if (!hc) continue;
+      for (const m of hc.rest.matchAll(/\bhttps?:\/\/(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?(\/[^\s"'`?#]*)/g)) {
+        const path = m[1]!;
+        if (path === "/" || routeServing(routes, path)) continue;
+        out.push(finding(this, { file: df.file, line: hc.line }, `HEALTHCHECK requests ${path}, but no route in the source at ${inputs.source!.dir} serves it (routes found: ${[...new Set(routes.map((r) => r.path))].slice(0, 6).join(", ")}${routes.length > 6 ? ", …" : ""})`));
+      }
+    }
+    return out;
+  },
+};
+
+export const RUNTIME_RULES: Rule[] = [noReadiness, commandNotOnPath, randomSecret, unusedSwitch, noDockerignore, unreadEnv, healthcheckUnserved];
