@@ -134,7 +134,8 @@ export function routesFromSource(files: readonly SourceFile[]): Route[] {
 
 /** A route's path as a pattern: `:id`, `{id}`, `<id>`, `[id]` match one segment, `[...slug]`/`*` the rest. */
 function routeRegex(path: string, prefix: boolean): RegExp {
-  const parts = path.split("/").map((seg) => {
+  // net/http's "/readyz/" serves /readyz too (by a redirect, which probes follow).
+  const parts = (path.replace(/\/+$/, "") || "/").split("/").map((seg) => {
     if (/^\[\[?\.\.\..+\]\]?$/.test(seg) || seg === "*" || /^\{\w+:\.\*\}$/.test(seg) || /^\*\w*$/.test(seg)) return "__REST__";
     if (/^(:\w+\??|\{[^}]+\}|<[^>]+>|\[[^\]]+\])$/.test(seg)) return "[^/]+";
     return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -4,7 +4,8 @@ import { parseDockerfile } from "../dockerfile.js";
 import { failingTemplate, templateLocation } from "../reader.js";
 import type { DoctorInputs } from "../types.js";
 import { commandPort } from "./ports.js";
-import { bareNpmTool, commandNotOnPath, commandsOf, noDockerignore } from "./runtime.js";
+import { manifestsFromPlainYaml } from "../manifests.js";
+import { bareNpmTool, commandNotOnPath, commandsOf, noDockerignore, noReadiness } from "./runtime.js";
 
 const inputsWith = (dockerfile: string, dockerignore: string | null = null): DoctorInputs => ({
   chartDir: "c",
@@ -86,5 +87,21 @@ describe("where helm says a template failed", () => {
   });
   it("an error that names no template (a missing dependency) names none", () => {
     expect(failingTemplate("Error: found in Chart.yaml, but missing in charts/ directory: postgresql")).toBeUndefined();
+  });
+});
+
+describe("probe/no-readiness", () => {
+  const yaml = (svcPorts: string, svcName = "web") =>
+    [
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers:\n        - name: web\n          image: acme/web:1.0",
+      `apiVersion: v1\nkind: Service\nmetadata: { name: ${svcName} }\nspec: { selector: { app: web }, ports: ${svcPorts} }`,
+    ].join("\n---\n");
+  const run = (y: string) => noReadiness.check({ chartDir: "c", valuesFiles: [], templates: [], manifests: manifestsFromPlainYaml("m.yaml", y), complete: true, dockerfiles: [], externalNames: [] }).map((f) => f.line);
+  it("a Service that serves traffic", () => {
+    expect(run(yaml("[{ name: http, port: 80 }]"))).toEqual([10]);
+  });
+  it("not a Service that only exposes metrics (scraped, by name or by its ports' names)", () => {
+    expect(run(yaml("[{ name: http, port: 8000 }]", "web-metrics"))).toEqual([]);
+    expect(run(yaml("[{ name: http-metrics, port: 8000 }]"))).toEqual([]);
   });
 });

@@ -23,7 +23,12 @@ export const noReadiness: Rule = {
   check(inputs) {
     // Our own chart: probe/missing (house policy) reports it, as an error.
     if (inputs.policy) return [];
-    const services = inputs.manifests.filter((m) => m.kind === "Service" && !m.partial);
+    // A Service that only exposes metrics is scraped, not served from: a scrape before the pod is ready costs nothing.
+    const metricsOnly = (svc: (typeof inputs.manifests)[number]) => {
+      const ports = asArr(getIn(svc.obj, ["spec", "ports"])).map(asObj);
+      return /metrics$/i.test(svc.name) || (ports.length > 0 && ports.every((p) => /metrics|prometheus/i.test(String(p.name ?? ""))));
+    };
+    const services = inputs.manifests.filter((m) => m.kind === "Service" && !m.partial && !metricsOnly(m));
     const out: Finding[] = [];
     for (const o of podOwners(inputs.manifests, { hooks: false })) {
       if (!o.longRunning || o.manifest.partial) continue;
