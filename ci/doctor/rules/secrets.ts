@@ -60,6 +60,8 @@ export function looksRandom(v: string): boolean {
   // An image reference (registry/name:tag@sha256:…) is long and random-looking by design.
   if (/@sha\d+:[0-9a-f]+$/.test(s) || /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[\w.-]+)?$/i.test(s)) return false;
   if (!/[0-9]/.test(s) || !/[A-Za-z]/.test(s)) return false;
+  // Kubernetes' $(VAR) references, and key=value settings (labels, OpenTelemetry attributes) are configuration.
+  if (s.includes("$(") || /^[\w.-]+(\/[\w.-]+)?=[^,;=]*([,;][\w.-]+(\/[\w.-]+)?=[^,;=]*)*$/.test(s)) return false;
   return shannonEntropy(s) >= 4.2;
 }
 
