@@ -26,7 +26,8 @@ const Warning = z.strictObject({
 const PublicChart = z.strictObject({
   name: z.string(),
   module: z.string(),
-  version: z.string().regex(/^v\d+\.\d+\.\d+$/, "an exact module version (the proxy answers nothing else)"),
+  // A release tag, or a pseudo-version pinning one commit (a module whose tags are not semver, like ingress-nginx's controller-v1.x).
+  version: z.string().regex(/^v\d+\.\d+\.\d+(-\d{14}-[0-9a-f]{12})?$/, "an exact module version or pseudo-version (the proxy answers nothing else)"),
   chart: z.string(),
   chartVersion: z.string(),
   licence: z.enum(["Apache-2.0", "MIT"]),

@@ -34,9 +34,13 @@ function checkProbes(rule: Rule, inputs: DoctorInputs, out: Finding[]): void {
       const { ok, how } = portListed(c, h.handler.port);
       if (ok) continue;
       const declared = containerPorts(c.container).map((p) => (p.name ? `${p.name}=${p.port}` : String(p.port))).join(", ");
+      // A port name the container does not declare fails every probe; a number need not be declared
+      // (apps serve health on a separate port: ingress-nginx on 10254, dapr on 8080), so it is a warning.
+      const named = typeof h.handler.port === "string" && !/^\d+$/.test(h.handler.port);
       out.push(
-        finding(rule, c.owner.manifest.locate([...c.path, probeName, h.kind, "port"]), `${probeName} of container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} uses ${how}, which the container does not declare (ports: ${declared || "none"})`, {
+        finding(rule, c.owner.manifest.locate([...c.path, probeName, h.kind, "port"]), `${probeName} of container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} uses ${how}, which the container does not declare (ports: ${declared || "none"})${named ? "" : "; Kubernetes probes it anyway, so check the app listens there"}`, {
           fix: "Point the probe at a port the container declares (preferably by its name), or declare that port.",
+          ...(named ? {} : { severity: "warning" as const }),
         }),
       );
     }

@@ -150,10 +150,17 @@ export const notCreated: Rule = {
     if (!inputs.complete) return [];
     const external = declaredExternal(inputs);
     const issued = certificateSecrets(inputs);
+    // Secrets a Job of the chart makes (ingress-nginx's admission Job: `create --secret-name=NAME`): named in its arguments.
+    const jobArgs = podOwners(inputs.manifests)
+      .filter((o) => o.manifest.kind === "Job" || o.manifest.kind === "CronJob")
+      .flatMap((o) => [...asArr(o.spec.initContainers), ...asArr(o.spec.containers)])
+      .flatMap((c) => [...asArr(asObj(c).command), ...asArr(asObj(c).args)].map(String))
+      .join(" ");
+    const madeByJob = (name: string) => new RegExp(`(^|[\\s=/"'])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s"',])`).test(jobArgs);
     const out: Finding[] = [];
     for (const r of references(inputs)) {
       if (external.has(r.name)) continue;
-      if (r.kind === "Secret" && issued.has(r.name)) continue;
+      if (r.kind === "Secret" && (issued.has(r.name) || madeByJob(r.name))) continue;
       if (inputs.manifests.some((m) => m.kind === r.kind && m.name === r.name)) continue;
       out.push(finding(this, r.from.locate(r.path), `${r.from.kind}/${r.from.name} references ${r.kind}/${r.name}, which the chart does not create and nothing declares as external`));
     }
