@@ -70,6 +70,7 @@ const CASES: Case[] = [
   { defect: "classes/unused-switch", rule: "values/unused-switch", file: "chart/values.yaml", line: 32, severity: "warning" },
   { defect: "classes/copy-whole-context", rule: "dockerfile/no-dockerignore", file: DF, line: 8 },
   { defect: "classes/env-unread", rule: "env/unread", file: DEP, line: 39, severity: "warning", source: "." },
+  { defect: "classes/env-unset", rule: "env/unset", file: "src/settings.py", line: 7, severity: "warning", source: "." },
   { defect: "classes/healthcheck-source", rule: "dockerfile/healthcheck-unserved", file: DF, line: 22, severity: "warning", source: "." },
 ];
 

@@ -165,3 +165,28 @@ export function sourceWords(files: readonly SourceFile[]): Set<string> {
   for (const f of files) for (const w of f.text.toLowerCase().split(/[^a-z0-9_]+/)) if (w.length >= 3) out.add(w);
   return out;
 }
+
+export interface EnvRead {
+  name: string;
+  /** Path relative to the source root (which files a Dockerfile copies is decided on it). */
+  rel: string;
+  file: string;
+  line: number;
+}
+
+/**
+ * Environment variables the source reads with no default, so that the app fails without them:
+ * Python `os.environ["X"]`, TypeScript `process.env.X!`, Go `os.Getenv("X")` checked by `MustGetenv`-style helpers is not seen.
+ */
+export function strictEnvReads(files: readonly SourceFile[]): EnvRead[] {
+  const out: EnvRead[] = [];
+  for (const f of files) {
+    const re = /\.py$/.test(f.rel) ? /\bos\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]/g : /\.(m|c)?tsx?$/.test(f.rel) ? /\bprocess\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\])!/g : undefined;
+    if (!re) continue;
+    for (const m of f.text.matchAll(re)) {
+      if (inComment(f.text, m.index!)) continue;
+      out.push({ name: (m[1] ?? m[2])!, rel: f.rel, file: f.file, line: lineOf(f.text, m.index!) });
+    }
+  }
+  return out;
+}

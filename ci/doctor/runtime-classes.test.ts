@@ -146,3 +146,10 @@ describe("HEALTHCHECK paths from the source", () => {
     expect(short(await doctorOnFixture("classes/healthcheck-source"))).toEqual([]);
   });
 });
+
+describe("environment wiring, the other way", () => {
+  it("a variable the app reads with no default that neither the chart nor the image sets (env-unset: STRIPE_KEY)", async () => {
+    expect(short(await doctorOnFixture("classes/env-unset", { source: "." }))).toEqual(["warning env/unset src/settings.py:7"]);
+    expect(short(await doctorOnFixture("classes/env-unset"))).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 // Shared shapes of the delivery doctor: what the rules read and what they report.
 import type { Document, LineCounter } from "yaml";
 import type { Dockerfile } from "./dockerfile.js";
-import type { Route } from "./routes.js";
+import type { EnvRead, Route } from "./routes.js";
 
 export type Severity = "error" | "warning";
 
@@ -94,7 +94,7 @@ export interface DoctorInputs {
   /** Whether the house policy rules (Rule.policy) run: this repository's own chart, not anyone's. */
   policy?: boolean;
   /** The app's source (--source, default the git root above the chart), the routes it defines and its words (lower case, for env/unread). */
-  source?: { dir: string; routes: Route[]; words?: ReadonlySet<string> };
+  source?: { dir: string; routes: Route[]; words?: ReadonlySet<string>; envReads?: EnvRead[] };
 }
 
 export interface Rule {

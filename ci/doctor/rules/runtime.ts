@@ -289,6 +289,70 @@ export const unreadEnv: Rule = {
   },
 };
 
+/** What a Dockerfile COPYs from the build context (taken to be the source root): paths, "." for everything. */
+function copiedFromContext(df: Dockerfile): string[] {
+  const out: string[] = [];
+  for (const s of df.stages) {
+    for (const ins of s.instructions) {
+      if ((ins.keyword !== "COPY" && ins.keyword !== "ADD") || ins.flags.some((f) => f.startsWith("--from"))) continue;
+      let parts = ins.rest.trim().split(/\s+/);
+      if (ins.rest.trim().startsWith("[")) {
+        try {
+          parts = (JSON.parse(ins.rest) as unknown[]).map(String);
+        } catch {
+          /* shell form */
+        }
+      }
+      out.push(...parts.slice(0, -1).map((p) => p.replace(/^\.\//, "").replace(/\/+$/, "") || "."));
+    }
+  }
+  return out;
+}
+
+export const unsetEnv: Rule = {
+  id: "env/unset",
+  severity: "warning",
+  title: "Environment variable the app requires and neither the chart nor the image sets",
+  why: "Code that reads a variable with no default (`os.environ[\"X\"]`, `process.env.X!`) fails at start, or on the first request that needs it, when the variable is missing: the chart installs, the pod crash-loops.",
+  fix: "Set the variable in the chart (env, or a ConfigMap/Secret loaded with envFrom), or give it a default in the code.",
+  example: { bad: "# app/settings.py\nSTRIPE_KEY = os.environ[\"STRIPE_KEY\"]   # the chart sets no STRIPE_KEY", good: "env:\n  - name: STRIPE_KEY\n    valueFrom: { secretKeyRef: { name: stripe, key: key } }" },
+  check(inputs) {
+    const reads = inputs.source?.envReads ?? [];
+    if (reads.length === 0) return [];
+    const out: Finding[] = [];
+    const reported = new Set<string>();
+    for (const c of allContainers(inputs.manifests)) {
+      if (c.init || c.owner.manifest.partial || isHook(c.owner.manifest)) continue;
+      const df = dockerfileOf(inputs, c);
+      if (!df) continue;
+      // The variables the container gets: env, and the keys of ConfigMaps/Secrets of the chart it loads (one made elsewhere: unknown, so no verdict).
+      const set = new Set(asArr(c.container.env).map((e) => String(asObj(e).name ?? "")));
+      let unknown = false;
+      for (const ef of asArr(c.container.envFrom)) {
+        for (const [key, kind] of [["configMapRef", "ConfigMap"], ["secretRef", "Secret"]] as const) {
+          const name = getIn(ef, [key, "name"]);
+          if (typeof name !== "string") continue;
+          const obj = inputs.manifests.find((m) => m.kind === kind && m.name === name && !m.partial);
+          if (!obj) unknown = true;
+          else for (const k of [...Object.keys(asObj(getIn(obj.obj, ["data"]))), ...Object.keys(asObj(getIn(obj.obj, ["stringData"])))]) set.add(`${String(getIn(ef, ["prefix"]) ?? "")}${k}`);
+        }
+      }
+      if (unknown) continue;
+      const stage = finalStage(df);
+      for (const s of stage ? lineage(stage) : []) for (const k of s.env.keys()) set.add(k);
+      // The app this image runs: the source files its Dockerfile copies.
+      const copied = copiedFromContext(df);
+      const inImage = (rel: string) => copied.some((p) => p === "." || rel === p || rel.startsWith(`${p}/`));
+      for (const r of reads) {
+        if (set.has(r.name) || RUNTIME_VARS.test(r.name) || !inImage(r.rel) || reported.has(`${r.name}:${r.file}:${r.line}`)) continue;
+        reported.add(`${r.name}:${r.file}:${r.line}`);
+        out.push(finding(this, { file: r.file, line: r.line }, `the app reads ${r.name} with no default, but neither container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} nor its image (${df.file}) sets it`));
+      }
+    }
+    return out;
+  },
+};
+
 export const healthcheckUnserved: Rule = {
   id: "dockerfile/healthcheck-unserved",
   severity: "warning",
@@ -314,4 +378,4 @@ export const healthcheckUnserved: Rule = {
   },
 };
 
-export const RUNTIME_RULES: Rule[] = [noReadiness, commandNotOnPath, randomSecret, unusedSwitch, noDockerignore, unreadEnv, healthcheckUnserved];
+export const RUNTIME_RULES: Rule[] = [noReadiness, commandNotOnPath, randomSecret, unusedSwitch, noDockerignore, unreadEnv, unsetEnv, healthcheckUnserved];
