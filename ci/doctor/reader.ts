@@ -104,7 +104,13 @@ export function readSource(dir: string, cwd = process.cwd(), limit = 20_000): So
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new DoctorUsageError(`--source ${dir} is not a directory; pass the app's source directory (the repository root)`);
   const out: SourceFile[] = [];
   const visit = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return; // unreadable (permissions): its routes stay unknown
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (out.length >= limit) return;
       const p = join(d, e.name);
       if (e.isDirectory()) {
@@ -113,7 +119,11 @@ export function readSource(dir: string, cwd = process.cwd(), limit = 20_000): So
       }
       const rel = relative(root, p).split("\\").join("/");
       if (!e.isFile() || !SOURCE_FILE.test(rel) || TEST_FILE.test(rel) || statSync(p).size > 256 * 1024) continue;
-      out.push({ file: displayPath(p, cwd), rel, text: readFileSync(p, "utf8") });
+      try {
+        out.push({ file: displayPath(p, cwd), rel, text: readFileSync(p, "utf8") });
+      } catch {
+        /* unreadable: skipped */
+      }
     }
   };
   visit(root);

@@ -190,3 +190,8 @@ export function strictEnvReads(files: readonly SourceFile[]): EnvRead[] {
   }
   return out;
 }
+
+/** Whether any code file of the source reads the environment at all (else the app's code is not in it, and names cannot be judged). */
+export function readsEnvironment(files: readonly SourceFile[]): boolean {
+  return files.some((f) => !/(^|\/)(Dockerfile[^/]*|package\.json)$/.test(f.rel) && /\bprocess\.env\b|\bos\.environ\b|\bos\.getenv\b|\bos\.Getenv\b|\bos\.LookupEnv\b|\bSystem\.getenv\b|\bENV\[|\benv::var\b|\bgetenv\(/.test(f.text));
+}

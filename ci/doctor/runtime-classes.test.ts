@@ -2,7 +2,7 @@
 // wrong lines and missed run-time breakers, each reproduced by a small fixture of
 // our own (fixtures/classes, laid over the clean fixture) with exactly what the
 // doctor must say about it.
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../config/load.js";
@@ -121,8 +121,16 @@ describe("run-time breakers", () => {
 describe("environment wiring", () => {
   it("a variable the chart sets that the app's source never mentions (env-unread: SESION_SALT for SESSION_SALT)", async () => {
     expect(short(await doctorOnFixture("classes/env-unread", { source: "." }))).toEqual(["warning env/unread chart/templates/deployment.yaml:39"]);
-    // Without the source nothing can be said.
+    // Without the source nothing can be said; nor with a source holding no code that reads the environment (the app's code is elsewhere).
     expect(short(await doctorOnFixture("classes/env-unread"))).toEqual([]);
+    const fx = materialize("classes/env-unread");
+    try {
+      rmSync(join(fx.root, "src"), { recursive: true });
+      const render = await renderChart({ chartPath: "chart", kubeVersion: FIXTURE_KUBE_VERSION, cwd: fx.root });
+      expect(short(await runDoctor({ chartPath: "chart", dockerfiles: ["docker/web/Dockerfile"], cwd: fx.root, sourceDir: ".", renderedManifests: render.manifests! }))).toEqual([]);
+    } finally {
+      fx.cleanup();
+    }
   });
 });
 

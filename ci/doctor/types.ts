@@ -94,7 +94,7 @@ export interface DoctorInputs {
   /** Whether the house policy rules (Rule.policy) run: this repository's own chart, not anyone's. */
   policy?: boolean;
   /** The app's source (--source, default the git root above the chart), the routes it defines and its words (lower case, for env/unread). */
-  source?: { dir: string; routes: Route[]; words?: ReadonlySet<string>; envReads?: EnvRead[] };
+  source?: { dir: string; routes: Route[]; words?: ReadonlySet<string>; envReads?: EnvRead[]; readsEnv?: boolean };
 }
 
 export interface Rule {

@@ -259,7 +259,8 @@ export const unreadEnv: Rule = {
   example: { bad: "env:\n  - name: SESION_SECRET   # the app reads SESSION_SECRET", good: "env:\n  - name: SESSION_SECRET" },
   check(inputs) {
     const words = inputs.source?.words;
-    if (!words || words.size === 0) return [];
+    // Only when the app's code is in the source: some file of it reads the environment.
+    if (!words || words.size === 0 || inputs.source?.readsEnv === false) return [];
     const dockerWords = new Set(inputs.dockerfiles.flatMap((d) => d.text.toLowerCase().split(/[^a-z0-9_]+/)));
     const unread = (name: string) => !RUNTIME_VARS.test(name) && !words.has(name.toLowerCase()) && !dockerWords.has(name.toLowerCase());
     const out: Finding[] = [];
