@@ -1,4 +1,5 @@
 // runDoctor: read (reader.ts), parse, run the pure rules, sort the findings.
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseDockerfile } from "./dockerfile.js";
 import { manifestsFromPlainYaml, manifestsFromRendered, renderedYamlError } from "./manifests.js";
@@ -108,7 +109,10 @@ export function analyze(inputs: DoctorInputs, rules: readonly Rule[] = RULES): F
 /** The doctor's API for the pipeline: findings for a chart, its values files and Dockerfiles. */
 export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
   const chart = readChart(o.chartPath, o.valuesFiles ?? [], o.cwd);
-  const dockerfiles = readDockerfiles(o.dockerfiles ?? [], o.cwd);
+  // A Dockerfile kept in a subdirectory is often built with the repository as its context: the
+  // source root's .dockerignore then applies.
+  const rootIgnore = o.sourceDir !== undefined && existsSync(resolve(o.cwd ?? process.cwd(), o.sourceDir, ".dockerignore")) ? displayPath(resolve(o.cwd ?? process.cwd(), o.sourceDir, ".dockerignore"), o.cwd) : undefined;
+  const dockerfiles = readDockerfiles(o.dockerfiles ?? [], o.cwd).map((d) => (d.dockerignore === null && rootIgnore ? { ...d, dockerignore: rootIgnore } : d));
   const cwd = o.cwd ?? process.cwd();
   const source = o.sourceDir !== undefined ? { dir: resolve(cwd, o.sourceDir) === resolve(cwd) ? "." : displayPath(o.sourceDir, cwd), files: readSource(o.sourceDir, cwd) } : undefined;
   return analyze(
@@ -169,7 +173,11 @@ export function doctorOnFiles(o: Omit<DoctorOptions, "cwd"> & { files: ReadonlyM
     buildInputs({
       ...(sourceDir !== undefined ? { source: { dir: sourceDir, files: sourceFiles } } : {}),
       chart,
-      dockerfiles: (o.dockerfiles ?? []).map((d): RawDockerfile => ({ ...get(d, "Dockerfile"), dockerignore: dockerignoreCandidates(norm(d)).find((c) => o.files.has(c)) ?? null })),
+      dockerfiles: (o.dockerfiles ?? []).map((d): RawDockerfile => {
+        const rootIgnore = sourceDir !== undefined ? (sourceDir === "" || sourceDir === "." ? ".dockerignore" : `${sourceDir}/.dockerignore`) : undefined;
+        const ignore = dockerignoreCandidates(norm(d)).find((c) => o.files.has(c)) ?? (rootIgnore !== undefined && o.files.has(rootIgnore) ? rootIgnore : undefined);
+        return { ...get(d, "Dockerfile"), dockerignore: ignore ?? null };
+      }),
       ...(o.renderedManifests !== undefined ? { renderedManifests: o.renderedManifests } : {}),
       ...(o.renderError !== undefined ? { renderError: o.renderError } : {}),
       ...(o.renderErrors !== undefined ? { renderErrors: o.renderErrors } : {}),

@@ -87,6 +87,10 @@ describe("run-time breakers", () => {
     expect(short(await doctorOnFixture("classes/copy-whole-context"))).toEqual(["error dockerfile/no-dockerignore docker/web/Dockerfile:8"]);
     const fx = materialize("classes/copy-whole-context");
     try {
+      // One at the source root (the repository as the build context) counts too.
+      writeFileSync(join(fx.root, ".dockerignore"), ".env*\n.git\nnode_modules\n");
+      expect(short(await runDoctor({ chartPath: "chart", dockerfiles: ["docker/web/Dockerfile"], cwd: fx.root }))).toContain("error dockerfile/no-dockerignore docker/web/Dockerfile:8");
+      expect(short(await runDoctor({ chartPath: "chart", dockerfiles: ["docker/web/Dockerfile"], cwd: fx.root, sourceDir: "." }))).not.toContain("error dockerfile/no-dockerignore docker/web/Dockerfile:8");
       writeFileSync(join(fx.root, "docker/web/.dockerignore"), ".env*\n.git\nnode_modules\n");
       expect(short(await runDoctor({ chartPath: "chart", dockerfiles: ["docker/web/Dockerfile"], cwd: fx.root }))).not.toContain("error dockerfile/no-dockerignore docker/web/Dockerfile:8");
     } finally {
