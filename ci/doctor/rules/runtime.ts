@@ -1,6 +1,8 @@
 // What stops an app at run time that no install step notices: pods that get traffic before
 // they are ready, build contexts copied whole, secrets regenerated on every upgrade, start
-// commands that name a tool not on PATH, and switches in values that nothing reads.
+// commands that name a tool not on PATH, switches in values that nothing reads, environment
+// variables set but never read or read but never set, and HEALTHCHECKs on paths nothing serves
+// (the last three need the app's source).
 import { finalStage, lineage, runCommand, type Dockerfile } from "../dockerfile.js";
 import { allContainers, asArr, asObj, containersOf, getIn, isHook, podOwners, selectorMatches } from "../k8s.js";
 import { dockerfileOf } from "../links.js";
@@ -65,7 +67,7 @@ export const noDockerignore: Rule = {
   severity: "error",
   title: "COPY of the whole build context with no .dockerignore",
   why: "`COPY . .` without a .dockerignore copies everything in the context: `.env` files (secrets in an image layer), `.git`, and the host's node_modules, whose native modules were built for another system and then shadow the ones the image installed.",
-  fix: "Add a .dockerignore beside the Dockerfile (or `<Dockerfile>.dockerignore`) listing .env*, .git and node_modules, or copy only what the build needs.",
+  fix: "Add a .dockerignore to the build context (beside the Dockerfile, `<Dockerfile>.dockerignore`, or at the repository root when that is the context) listing .env*, .git and node_modules, or copy only what the build needs.",
   example: { bad: "COPY . .   # no .dockerignore", good: "# .dockerignore\n.env*\n.git\nnode_modules" },
   check(inputs) {
     const out: Finding[] = [];
@@ -75,7 +77,7 @@ export const noDockerignore: Rule = {
       for (const s of df.stages) {
         for (const ins of s.instructions) {
           if ((ins.keyword === "COPY" || ins.keyword === "ADD") && copiesWholeContext(ins.rest, ins.flags)) {
-            out.push(finding(this, { file: df.file, line: ins.line }, `${ins.keyword} ${ins.rest.trim()} copies the whole build context, and there is no .dockerignore beside ${df.file}: .env files, .git and node_modules go into the image`));
+            out.push(finding(this, { file: df.file, line: ins.line }, `${ins.keyword} ${ins.rest.trim()} copies the whole build context, and no .dockerignore applies to ${df.file}: .env files, .git and node_modules go into the image`));
           }
         }
       }
