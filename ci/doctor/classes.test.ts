@@ -22,7 +22,7 @@ describe("each class of issue 11, one fixture each", () => {
       let out = "";
       const code = await main(["--chart", join(fx.root, "chart"), "--dockerfile", join(fx.root, "docker/web/Dockerfile"), "--format", "json"], { stdout: (s) => void (out += s), stderr: () => {}, cwd: REPO_ROOT });
       // Its own probe path is judged on its own evidence (our backend's routes would have hidden it), and our port is not imposed.
-      expect((JSON.parse(out) as Finding[]).map((f) => `${f.severity} ${f.rule} ${f.file.replace(fx.root + "/", "")}:${f.line}`)).toEqual([`warning probe/unconfirmed-path ${DEP}:50`]);
+      expect((JSON.parse(out) as { findings: Finding[] }).findings.map((f) => `${f.severity} ${f.rule} ${f.file.replace(fx.root + "/", "")}:${f.line}`)).toEqual([`warning probe/unconfirmed-path ${DEP}:50`]);
       expect(code).toBe(0);
     } finally {
       fx.cleanup();

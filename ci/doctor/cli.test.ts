@@ -4,9 +4,10 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import type { Log } from "sarif";
 import { REPO_ROOT } from "../config/load.js";
-import { main, USAGE } from "./cli.js";
+import { DEFAULT_KUBE_VERSION, main, USAGE } from "./cli.js";
 import { materialize } from "./fixture-cases.js";
 import { RULES } from "./rules/index.js";
+import { DOCTOR_VERSION, type RunInfo } from "./report.js";
 import type { Finding } from "./types.js";
 
 async function cli(argv: string[], cwd = REPO_ROOT) {
@@ -28,13 +29,13 @@ async function onFixture(defect: string | undefined, extra: string[]) {
 describe("pipeline:doctor CLI", () => {
   it("exit 0 and 'no findings' on a clean chart", async () => {
     const r = await onFixture(undefined, []);
-    expect(r).toMatchObject({ code: 0, stdout: "delivery doctor: no findings\n" });
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^delivery doctor \d+\.\d+\.\d+, helm v\d+\.\d+\.\d+, Kubernetes 1\.33\.\d+\ndelivery doctor: no findings\n$/) });
   });
 
   it("exit 1 with a table naming file:line, rule and fix when an error is found", async () => {
     const r = await onFixture("ports-service-target", []);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^SEVERITY\s+LOCATION\s+RULE\s+MESSAGE/);
+    expect(r.stdout).toMatch(/^delivery doctor \S+, helm v\S+, Kubernetes 1\.33\.4\nSEVERITY\s+LOCATION\s+RULE\s+MESSAGE/);
     expect(r.stdout).toContain("error     chart/templates/service.yaml:14  port/drift");
     expect(r.stdout).toMatch(/fix: Set targetPort/);
     expect(r.stdout).toContain("delivery doctor: 1 error, 0 warnings");
@@ -43,12 +44,15 @@ describe("pipeline:doctor CLI", () => {
   it("exit 0 when only warnings are found", async () => {
     const r = await onFixture("docker-no-healthcheck", ["--format", "json"]);
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as Finding[]).map((f) => f.severity)).toEqual(["warning"]);
+    expect((JSON.parse(r.stdout) as { findings: Finding[] }).findings.map((f) => f.severity)).toEqual(["warning"]);
   });
 
   it("--format json prints the findings", async () => {
     const r = await onFixture("hpa-target", ["--format", "json"]);
-    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ rule: "hpa/missing-target", severity: "error", file: "chart/templates/hpa.yaml", line: 12 })]);
+    const out = JSON.parse(r.stdout) as { versions: RunInfo; findings: Finding[] };
+    expect(out.findings).toEqual([expect.objectContaining({ rule: "hpa/missing-target", severity: "error", file: "chart/templates/hpa.yaml", line: 12 })]);
+    // The versions it rendered with: the doctor's, helm's and the Kubernetes version.
+    expect(out.versions).toEqual({ doctor: DOCTOR_VERSION, helm: expect.stringMatching(/^v\d+\.\d+\.\d+/), kubernetes: DEFAULT_KUBE_VERSION });
   });
 
   it("--format sarif prints SARIF 2.1.0 with the rule and the location", async () => {
@@ -58,6 +62,8 @@ describe("pipeline:doctor CLI", () => {
     const run = log.runs[0]!;
     expect(run.tool.driver.rules!.map((x) => x.id)).toEqual(RULES.map((x) => x.id));
     expect(run.results).toHaveLength(1);
+    expect(run.tool.driver.version).toBe(DOCTOR_VERSION);
+    expect(run.tool.driver.properties).toEqual({ helmVersion: expect.stringMatching(/^v\d+\.\d+\.\d+/), kubernetesVersion: DEFAULT_KUBE_VERSION });
     const res = run.results![0]!;
     expect(res).toMatchObject({ ruleId: "image/mutable-tag", level: "error" });
     expect(run.tool.driver.rules![res.ruleIndex!]!.id).toBe("image/mutable-tag");
@@ -71,7 +77,7 @@ describe("pipeline:doctor CLI", () => {
       writeFileSync(join(fx.root, "prod.yaml"), "replicaCount: 3\nimage:\n  tag: \"1.0.1\"\nreplicaCount: 4\n");
       const r = await cli(["--chart", "chart", "--values", "prod.yaml", "--dockerfile", "docker/web", "--format", "json"], fx.root);
       expect(r.code).toBe(1);
-      expect((JSON.parse(r.stdout) as Finding[]).map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual(["values/duplicate-key prod.yaml:4"]);
+      expect((JSON.parse(r.stdout) as { findings: Finding[] }).findings.map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual(["values/duplicate-key prod.yaml:4"]);
     } finally {
       fx.cleanup();
     }
@@ -102,6 +108,7 @@ describe("pipeline:doctor CLI", () => {
     [["--chart", "helm/todo-app", "--values", "missing.yaml"], /--values file .*missing.yaml does not exist/],
     [["--chart", "helm/todo-app", "--dockerfile", "nope/Dockerfile"], /--dockerfile .*nope\/Dockerfile does not exist/],
     [["--chart", "helm/todo-app", "--bogus"], /Unknown option '--bogus'/],
+    [["--chart", "helm/todo-app", "--source", "no/such/dir"], /--source no\/such\/dir is not a directory; pass the app's source directory/],
   ])("bad usage %j exits 2 naming the fix", async (argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
@@ -111,7 +118,7 @@ describe("pipeline:doctor CLI", () => {
 
   it("works on a repository without todo.config.yaml (runs from the fixture directory)", async () => {
     const r = await onFixture("probe-unconfirmed", ["--format", "json"]);
-    expect((JSON.parse(r.stdout) as Finding[]).map((f) => f.rule)).toEqual(["probe/unconfirmed-path"]);
+    expect((JSON.parse(r.stdout) as { findings: Finding[] }).findings.map((f) => f.rule)).toEqual(["probe/unconfirmed-path"]);
   });
 
   it("npm run pipeline:doctor exits 1 on an error and prints the table (real process, real helm)", async () => {
@@ -128,7 +135,7 @@ describe("pipeline:doctor CLI", () => {
 
   it("npm run pipeline:doctor on our own chart and Dockerfiles exits 0", async () => {
     const r = await execa("npm", ["run", "-s", "pipeline:doctor", "--", "--chart", "helm/todo-app", "--dockerfile", "docker/backend/Dockerfile", "--dockerfile", "docker/frontend/Dockerfile"], { cwd: REPO_ROOT, reject: false });
-    expect(r.stdout).toBe("delivery doctor: no findings");
+    expect(r.stdout).toMatch(/^delivery doctor \S+, helm v\S+, Kubernetes 1\.33\.4\ndelivery doctor: no findings$/);
     expect(r.exitCode).toBe(0);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 // npx delivery-doctor --chart PATH [--values FILE]... [--dockerfile PATH]...
 //   [--format table|json|sarif|github] [--explain RULE] [--external NAME]... [--kube-version V]
-//   [--no-helm] [--config FILE | --no-config]
+//   [--no-helm] [--config FILE | --no-config] [--source DIR]
 // (also npm run pipeline:doctor -- …). Exit: 0 no errors (warnings allowed),
 // 1 an error-severity finding, 2 bad usage, 3 the doctor itself failed.
 import { existsSync } from "node:fs";
@@ -10,8 +10,8 @@ import { parseArgs } from "node:util";
 import { loadProjectConfig } from "../config/load.js";
 import { PROJECT_CONFIG_FILE, ProjectConfigError } from "../config/project-config.js";
 import { hasErrors, runDoctor } from "./doctor.js";
-import { DoctorUsageError, helmAvailable, renderChart } from "./reader.js";
-import { explain, FORMATTERS, type Format } from "./report.js";
+import { DoctorUsageError, gitRootOf, helmVersion, renderChart } from "./reader.js";
+import { DOCTOR_VERSION, explain, FORMATTERS, type Format, type RunInfo } from "./report.js";
 import { RULES, ruleById } from "./rules/index.js";
 import type { DoctorProjectConfig } from "./types.js";
 
@@ -20,7 +20,7 @@ export const DEFAULT_KUBE_VERSION = "1.33.4";
 
 export const USAGE = `usage: npx delivery-doctor --chart PATH [--values FILE]... [--dockerfile PATH]...
          [--format table|json|sarif|github] [--external NAME]... [--kube-version X.Y.Z] [--no-helm]
-         [--config todo.config.yaml | --no-config]
+         [--config todo.config.yaml | --no-config] [--source DIR]
        npx delivery-doctor --explain RULE
 exit: 0 no error (warnings allowed), 1 an error found, 2 bad usage, 3 the doctor failed
 rules: ${RULES.map((r) => r.id).join(", ")}`;
@@ -62,33 +62,46 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const root = values.config ? dirname(resolve(io.cwd, values.config)) : configRootOf(resolve(io.cwd, values.chart));
       if (root !== undefined) {
         const cfg = loadProjectConfig(root);
-        projectConfig = cfg;
-        kubeVersion ??= cfg.versions.kubernetes;
         // The house policy is for the chart the config names (ours), not for any chart it is pointed at.
-        policy = resolve(root, cfg.chart.path) === resolve(io.cwd, values.chart);
+        const named = resolve(root, cfg.chart.path) === resolve(io.cwd, values.chart);
+        // Another chart that merely sits in this repository is a stranger's: our apps' ports and routes
+        // apply to it only when asked for with --config.
+        if (named || values.config) {
+          projectConfig = cfg;
+          kubeVersion ??= cfg.versions.kubernetes;
+          policy = named;
+        }
       }
     }
     kubeVersion ??= DEFAULT_KUBE_VERSION;
 
     let renderedManifests: string | undefined;
     let renderError: string | undefined;
-    if (!values["no-helm"] && (await helmAvailable())) {
+    let renderErrors: string[] | undefined;
+    const helm = values["no-helm"] ? undefined : await helmVersion();
+    if (helm !== undefined) {
       const r = await renderChart({ chartPath: values.chart, valuesFiles: values.values ?? [], kubeVersion, cwd: io.cwd });
       renderedManifests = r.manifests;
       renderError = r.error;
+      renderErrors = r.errors;
     }
+    // The apps' source: routes defined there confirm probe and Ingress paths (default: the repository the chart is in).
+    const sourceDir = values.source ?? gitRootOf(resolve(io.cwd, values.chart));
     const findings = await runDoctor({
+      ...(sourceDir !== undefined ? { sourceDir } : {}),
       chartPath: values.chart,
       valuesFiles: values.values ?? [],
       dockerfiles: values.dockerfile ?? [],
       ...(renderedManifests !== undefined ? { renderedManifests } : {}),
       ...(renderError !== undefined ? { renderError } : {}),
+      ...(renderErrors !== undefined ? { renderErrors } : {}),
       ...(projectConfig ? { projectConfig } : {}),
       policy,
       externalNames: values.external ?? [],
       cwd: io.cwd,
     });
-    io.stdout(FORMATTERS[format](findings));
+    const info: RunInfo = { doctor: DOCTOR_VERSION, ...(helm !== undefined ? { helm } : {}), kubernetes: kubeVersion };
+    io.stdout(FORMATTERS[format](findings, info));
     if (renderedManifests === undefined && renderError === undefined && format === "table") {
       io.stderr("note: helm not used (--no-helm or not on PATH): templates were read as text (values filled in, includes left out); rules that compare objects with each other ran only on plain-YAML templates\n");
     }
@@ -126,6 +139,7 @@ function parse(argv: readonly string[]) {
       "no-helm": { type: "boolean" },
       config: { type: "string" },
       "no-config": { type: "boolean" },
+      source: { type: "string" },
     },
   }).values;
 }

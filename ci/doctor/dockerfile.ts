@@ -39,6 +39,8 @@ export interface Dockerfile {
   globalArgs: Map<string, string | undefined>;
   preamble: Instruction[];
   stages: Stage[];
+  /** The .dockerignore that applies (beside it, or `<Dockerfile>.dockerignore`): its path, null when there is none, absent when unknown. */
+  dockerignore?: string | null;
 }
 
 export function expandVars(s: string, vars: ReadonlyMap<string, string | undefined>): { value: string; unresolved: boolean } {
@@ -86,7 +88,7 @@ export function parseAssignments(args: string, legacy: boolean): Array<[string, 
   return out;
 }
 
-export function parseDockerfile(file: string, text: string): Dockerfile {
+export function parseDockerfile(file: string, text: string, dockerignore?: string | null): Dockerfile {
   const lines = text.split(/\r?\n/);
   let escape = "\\";
   const directive = /^#\s*escape\s*=\s*(\S)/i.exec(lines[0] ?? "");
@@ -169,7 +171,7 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
     if (stage) stage.instructions.push(full);
     else preamble.push(full);
   }
-  return { file, text, globalArgs, preamble, stages };
+  return { file, text, globalArgs, preamble, stages, ...(dockerignore !== undefined ? { dockerignore } : {}) };
 }
 
 /** The stage the image ends with (the last one, unless a build target is chosen). */

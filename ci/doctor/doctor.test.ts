@@ -32,6 +32,20 @@ describe("doctorOnFiles (files in memory, e.g. from a Dagger Directory)", () => 
       fx.cleanup();
     }
   });
+  it("agrees with runDoctor on the source's routes and on a .dockerignore (source-routes, copy-whole-context)", async () => {
+    for (const [fixture, extra] of [["classes/source-routes", { sourceDir: "." }], ["classes/copy-whole-context", {}]] as const) {
+      const fx = materialize(fixture);
+      try {
+        const render = await renderChart({ chartPath: "chart", kubeVersion: FIXTURE_KUBE_VERSION, cwd: fx.root });
+        const opts = { chartPath: "chart", dockerfiles: ["docker/web/Dockerfile"], renderedManifests: render.manifests!, ...extra };
+        const onDisk = await runDoctor({ ...opts, cwd: fx.root });
+        expect(doctorOnFiles({ ...opts, files: filesUnder(fx.root) }), fixture).toEqual(onDisk);
+        expect(onDisk.map((f) => f.rule), fixture).toEqual(fixture.includes("source") ? [] : ["dockerfile/no-dockerignore"]);
+      } finally {
+        fx.cleanup();
+      }
+    }
+  });
   it("names a missing file", () => {
     expect(() => doctorOnFiles({ chartPath: "chart", files: new Map() })).toThrow(DoctorUsageError);
     expect(() => doctorOnFiles({ chartPath: "chart", files: new Map() })).toThrow(/Chart.yaml of --chart chart\/Chart.yaml is not among the files given/);

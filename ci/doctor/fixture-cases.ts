@@ -28,7 +28,7 @@ export function materialize(defect?: string): { root: string; cleanup(): void } 
 }
 
 /** Runs the doctor on a fixture the way the CLI does: rendered by the host's helm unless text mode. */
-export async function doctorOnFixture(defect: string | undefined, opts: { project?: boolean; helm?: boolean; values?: string[]; dockerfiles?: string[] } = {}): Promise<Finding[]> {
+export async function doctorOnFixture(defect: string | undefined, opts: { project?: boolean; helm?: boolean; values?: string[]; dockerfiles?: string[]; source?: string } = {}): Promise<Finding[]> {
   const { root, cleanup } = materialize(defect);
   try {
     const render = opts.helm === false ? {} : await renderChart({ chartPath: "chart", valuesFiles: opts.values ?? [], kubeVersion: FIXTURE_KUBE_VERSION, cwd: root });
@@ -39,7 +39,9 @@ export async function doctorOnFixture(defect: string | undefined, opts: { projec
       cwd: root,
       ...(render.manifests !== undefined ? { renderedManifests: render.manifests } : {}),
       ...(render.error !== undefined ? { renderError: render.error } : {}),
+      ...("errors" in render && render.errors !== undefined ? { renderErrors: render.errors } : {}),
       ...(opts.project ? { projectConfig: FIXTURE_PROJECT } : {}),
+      ...(opts.source !== undefined ? { sourceDir: opts.source } : {}),
     });
   } finally {
     cleanup();

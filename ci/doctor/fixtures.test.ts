@@ -14,6 +14,8 @@ interface Case {
   severity?: Severity;
   /** Run with the fixture's apps as todo.config.yaml would declare them. */
   project?: boolean;
+  /** The app's source directory (--source), relative to the fixture. */
+  source?: string;
 }
 
 const DEP = "chart/templates/deployment.yaml";
@@ -61,6 +63,15 @@ const CASES: Case[] = [
   { defect: "resource-request-above-limit", rule: "resource/request-above-limit", file: "chart/values.yaml", line: 26 },
   { defect: "ingress-unserved-path", rule: "ingress/unserved-path", file: "chart/templates/ingress.yaml", line: 14, project: true },
   { defect: "docker-single-stage", rule: "dockerfile/single-stage-toolchain", file: DF, line: 9, severity: "warning" },
+  // Run-time breakers (fixtures/classes, see runtime-classes.test.ts).
+  { defect: "classes/no-readiness", rule: "probe/no-readiness", file: DEP, line: 25, severity: "warning" },
+  { defect: "classes/command-not-on-path", rule: "container/command-not-on-path", file: DEP, line: 30 },
+  { defect: "classes/random-secret", rule: "secret/random-on-upgrade", file: "chart/templates/secret.yaml", line: 10 },
+  { defect: "classes/unused-switch", rule: "values/unused-switch", file: "chart/values.yaml", line: 32, severity: "warning" },
+  { defect: "classes/copy-whole-context", rule: "dockerfile/no-dockerignore", file: DF, line: 8 },
+  { defect: "classes/env-unread", rule: "env/unread", file: DEP, line: 39, severity: "warning", source: "." },
+  { defect: "classes/env-unset", rule: "env/unset", file: "src/settings.py", line: 7, severity: "warning", source: "." },
+  { defect: "classes/healthcheck-source", rule: "dockerfile/healthcheck-unserved", file: DF, line: 22, severity: "warning", source: "." },
 ];
 
 // Without helm, templates are read as text: these defects are found the same way;
@@ -71,6 +82,7 @@ const FOUND_WITHOUT_HELM = new Set([
   "image-latest", "container-root", "namespace-hard-coded", "printf-int", "default-true",
   "docker-root", "docker-no-healthcheck", "docker-prod-install", "docker-env-file", "docker-curl-sh",
   "docker-unpinned", "docker-single-stage", "values-invalid-yaml",
+  "classes/random-secret", "classes/unused-switch", "classes/copy-whole-context", "classes/healthcheck-source",
 ]);
 
 describe("clean fixtures", () => {
@@ -93,7 +105,7 @@ describe("one defect, one finding, at its line", () => {
 
   for (const c of CASES) {
     it(`${c.defect}${c.project ? " (our app)" : ""} → ${c.rule} at ${c.file}:${c.line}`, async () => {
-      const findings = await doctorOnFixture(c.defect, { project: c.project ?? false });
+      const findings = await doctorOnFixture(c.defect, { project: c.project ?? false, ...(c.source !== undefined ? { source: c.source } : {}) });
       expect(findings.map((f) => ({ rule: f.rule, file: f.file, line: f.line, severity: f.severity }))).toEqual([
         { rule: c.rule, file: c.file, line: c.line, severity: c.severity ?? "error" },
       ]);
@@ -105,7 +117,7 @@ describe("one defect, one finding, at its line", () => {
   for (const c of CASES.filter((x) => x.severity !== "warning" || x.rule !== "ingress/rewrite-strips-prefix")) {
     const found = FOUND_WITHOUT_HELM.has(c.defect);
     it(`without helm: ${c.defect} → ${found ? `${c.rule} at ${c.file}:${c.line}` : "nothing (needs the rendered chart)"}`, async () => {
-      const findings = await doctorOnFixture(c.defect, { project: c.project ?? false, helm: false });
+      const findings = await doctorOnFixture(c.defect, { project: c.project ?? false, helm: false, ...(c.source !== undefined ? { source: c.source } : {}) });
       expect(findings.map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual(found ? [`${c.rule} ${c.file}:${c.line}`] : []);
     });
   }

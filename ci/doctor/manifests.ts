@@ -36,6 +36,9 @@ interface TraceOptions {
   kind?: string;
   docIndex?: number;
   docCount?: number;
+  /** Position of the object among the rendered objects of its kind from this template, and how many there are. */
+  kindIndex?: number;
+  kindCount?: number;
   /** Words of the rendered object's values: pick, among documents of one kind, the one that writes most of them. */
   words?: ReadonlySet<string>;
 }
@@ -60,11 +63,20 @@ export function traceDetailed(text: string, path: Path, opts: TraceOptions = {})
   const lines = text.split(/\r?\n/);
   let seg: Segment = { start: 0, end: lines.length };
   const segs = segmentsOf(lines);
-  if (opts.docIndex !== undefined && segs.length > 1 && segs.length === opts.docCount) seg = segs[opts.docIndex]!;
-  else if (opts.kind && segs.length > 1) {
-    const byKind = segs.filter((s) => lines.slice(s.start, s.end).some((l) => new RegExp(`^\\s*kind\\s*:\\s*${escapeRe(opts.kind!)}\\s*$`).test(l)));
-    if (byKind.length === 1) seg = byKind[0]!;
-    else if (byKind.length > 1 && opts.words) {
+  // The object's own kind (at the document's top level; a nested roleRef/scaleTargetRef kind is not it), else any `kind:` line.
+  const writesKind = (s: Segment, top: boolean) => lines.slice(s.start, s.end).some((l) => new RegExp(`^${top ? "" : "\\s*"}kind\\s*:\\s*["']?${escapeRe(opts.kind!)}["']?\\s*$`).test(l));
+  let byKind: Segment[] = [];
+  if (opts.kind && segs.length > 1) {
+    byKind = segs.filter((s) => writesKind(s, true));
+    if (byKind.length === 0) byKind = segs.filter((s) => writesKind(s, false));
+  }
+  // helm prints a file's objects sorted by kind (a PersistentVolumeClaim before the StatefulSet written above it),
+  // so the n-th rendered document is not the n-th written one: match by kind first, then by position among that kind.
+  if (byKind.length === 1) seg = byKind[0]!;
+  else if (byKind.length > 1 && opts.kindIndex !== undefined && byKind.length === opts.kindCount) seg = byKind[opts.kindIndex]!;
+  else if (byKind.length === 0 && opts.docIndex !== undefined && segs.length > 1 && segs.length === opts.docCount) seg = segs[opts.docIndex]!;
+  else if (byKind.length > 1) {
+    if (opts.words) {
       // Several documents of this kind and not all rendered (an `if` left one out): the one whose text
       // writes most of the object's words, not the first (which may be the one helm left out).
       const score = (sg: Segment) => new Set(lines.slice(sg.start, sg.end).join("\n").split(/[^A-Za-z0-9_]+/).filter((w) => opts.words!.has(w))).size;
@@ -99,8 +111,11 @@ export function traceDetailed(text: string, path: Path, opts: TraceOptions = {})
       let count = -1;
       let itemIndent: number | undefined;
       let last: number | undefined;
+      // An `include`/`toYaml` line inside the list writes items this text does not show.
+      let injected: number | undefined;
       for (let i = pos; i < seg.end; i++) {
         const l = lines[i]!;
+        if (TEMPLATE_ONLY.test(l) && /\b(include|toYaml|tpl)\b/.test(l) && i > pos && (itemIndent === undefined || indentOf(l) >= itemIndent)) injected = i;
         if (!isContent(l)) continue;
         const ind = indentOf(l);
         if (ind < parentIndent || (ind === parentIndent && !/^\s*-\s/.test(l) && i > pos)) break;
@@ -110,6 +125,12 @@ export function traceDetailed(text: string, path: Path, opts: TraceOptions = {})
           last = i;
           if (count === key) break;
         }
+      }
+      if (count < key && injected !== undefined && (last === undefined || injected > last)) {
+        // The item comes from the include after the items written here: point at the including line.
+        found = injected + 1;
+        consumed++;
+        break;
       }
       // A `range` renders several items from one: use the last item written.
       if (last !== undefined) {
@@ -191,17 +212,27 @@ export function manifestsFromRendered(rendered: string, opts: RenderedOptions): 
       return { doc, rel, obj: doc.toJS() as Record<string, unknown> };
     });
   const perSource = new Map<string, number>();
-  for (const p of parsed) if (p.rel) perSource.set(p.rel, (perSource.get(p.rel) ?? 0) + 1);
+  const perKind = new Map<string, number>();
+  const kindKey = (rel: string, obj: Record<string, unknown>) => `${rel}\0${String(obj.kind ?? "")}`;
+  for (const p of parsed) {
+    if (!p.rel) continue;
+    perSource.set(p.rel, (perSource.get(p.rel) ?? 0) + 1);
+    perKind.set(kindKey(p.rel, p.obj), (perKind.get(kindKey(p.rel, p.obj)) ?? 0) + 1);
+  }
   const seen = new Map<string, number>();
+  const seenKind = new Map<string, number>();
   return parsed.map(({ doc, rel, obj }) => {
     const template = rel ? opts.templates.find((t) => t.rel === rel) : undefined;
     const docIndex = rel ? (seen.get(rel) ?? 0) : 0;
     if (rel) seen.set(rel, docIndex + 1);
+    const kk = rel ? kindKey(rel, obj) : "";
+    const kindIndex = seenKind.get(kk) ?? 0;
+    if (rel) seenKind.set(kk, kindIndex + 1);
     const kind = String(obj.kind ?? "");
     const words = wordsOf(obj);
     return makeManifest(obj, doc, (path) => {
       if (template) {
-        const t = traceDetailed(template.text, path, { kind, docIndex, docCount: perSource.get(rel!) ?? 1, words });
+        const t = traceDetailed(template.text, path, { kind, docIndex, docCount: perSource.get(rel!) ?? 1, kindIndex, kindCount: perKind.get(kk) ?? 1, words });
         // A block copied from values with toYaml: the key is written in the values file, point there.
         if (t.line !== undefined && t.consumed < path.length && opts.valuesFiles?.length) {
           const vpath = injectedValuesPath(template.text, t.line);

@@ -4,6 +4,24 @@ import type { Log } from "sarif";
 import { RULES } from "./rules/index.js";
 import type { Finding, Rule } from "./types.js";
 
+/** The doctor's own version (raised when its rules or output change). */
+export const DOCTOR_VERSION = "1.1.0";
+
+/** What a run rendered with: named in every format so a result can be reproduced. */
+export interface RunInfo {
+  /** The doctor's version. */
+  doctor: string;
+  /** `helm version` of the helm that rendered the chart; absent when templates were read as text. */
+  helm?: string;
+  /** The Kubernetes version the chart was rendered for (--kube-version, .Capabilities.KubeVersion). */
+  kubernetes: string;
+}
+
+/** One line naming the versions a run used. */
+export function versionsLine(info: RunInfo): string {
+  return `delivery doctor ${info.doctor}, ${info.helm ? `helm ${info.helm}` : "helm not used (templates read as text)"}, Kubernetes ${info.kubernetes}`;
+}
+
 export function summary(findings: readonly Finding[]): string {
   const errors = findings.filter((f) => f.severity === "error").length;
   const warnings = findings.length - errors;
@@ -11,12 +29,13 @@ export function summary(findings: readonly Finding[]): string {
 }
 
 /** A readable table: one row per finding, its fix on the line below. */
-export function formatTable(findings: readonly Finding[]): string {
-  if (findings.length === 0) return "delivery doctor: no findings\n";
+export function formatTable(findings: readonly Finding[], info?: RunInfo): string {
+  const head = info ? `${versionsLine(info)}\n` : "";
+  if (findings.length === 0) return `${head}delivery doctor: no findings\n`;
   const rows = findings.map((f) => [f.severity, `${f.file}:${f.line}`, f.rule, f.message]);
   const widths = [0, 1, 2].map((i) => Math.max(["SEVERITY", "LOCATION", "RULE"][i]!.length, ...rows.map((r) => r[i]!.length)));
   const pad = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join("  ");
-  const lines = [pad(["SEVERITY", "LOCATION", "RULE", "MESSAGE"])];
+  const lines = [...(info ? [versionsLine(info)] : []), pad(["SEVERITY", "LOCATION", "RULE", "MESSAGE"])];
   findings.forEach((f, i) => {
     lines.push(pad(rows[i]!));
     lines.push(`${" ".repeat(widths[0]! + widths[1]! + widths[2]! + 6)}fix: ${f.fix}`);
@@ -25,8 +44,9 @@ export function formatTable(findings: readonly Finding[]): string {
   return lines.join("\n") + "\n";
 }
 
-export function formatJson(findings: readonly Finding[]): string {
-  return JSON.stringify(findings, null, 2) + "\n";
+/** JSON: `{ versions, findings }` (versions as in RunInfo). */
+export function formatJson(findings: readonly Finding[], info: RunInfo = { doctor: DOCTOR_VERSION, kubernetes: "unknown" }): string {
+  return JSON.stringify({ versions: info, findings }, null, 2) + "\n";
 }
 
 function artifactUri(file: string): string {
@@ -37,7 +57,7 @@ function artifactUri(file: string): string {
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /** SARIF 2.1.0: one run, every rule described, one result per finding. */
-export function toSarif(findings: readonly Finding[], rules: readonly Rule[] = RULES): Log {
+export function toSarif(findings: readonly Finding[], rules: readonly Rule[] = RULES, info: RunInfo = { doctor: DOCTOR_VERSION, kubernetes: "unknown" }): Log {
   const index = new Map(rules.map((r, i) => [r.id, i]));
   return {
     $schema: SARIF_SCHEMA,
@@ -47,6 +67,8 @@ export function toSarif(findings: readonly Finding[], rules: readonly Rule[] = R
         tool: {
           driver: {
             name: "delivery-doctor",
+            version: info.doctor,
+            properties: { helmVersion: info.helm ?? null, kubernetesVersion: info.kubernetes },
             rules: rules.map((r) => ({
               id: r.id,
               name: r.id.replace(/[^A-Za-z0-9]+(.)/g, (_m, c: string) => c.toUpperCase()),
@@ -70,8 +92,8 @@ export function toSarif(findings: readonly Finding[], rules: readonly Rule[] = R
   };
 }
 
-export function formatSarif(findings: readonly Finding[]): string {
-  return JSON.stringify(toSarif(findings), null, 2) + "\n";
+export function formatSarif(findings: readonly Finding[], info?: RunInfo): string {
+  return JSON.stringify(toSarif(findings, RULES, info), null, 2) + "\n";
 }
 
 export function explain(rule: Rule): string {
@@ -89,4 +111,4 @@ export function formatGithub(findings: readonly Finding[]): string {
 }
 
 export type Format = "table" | "json" | "sarif" | "github";
-export const FORMATTERS: Record<Format, (f: readonly Finding[]) => string> = { table: formatTable, json: formatJson, sarif: formatSarif, github: formatGithub };
+export const FORMATTERS: Record<Format, (f: readonly Finding[], info?: RunInfo) => string> = { table: formatTable, json: formatJson, sarif: formatSarif, github: formatGithub };

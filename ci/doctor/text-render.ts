@@ -153,7 +153,8 @@ export function manifestsFromText(t: TemplateFile, ctx: TextContext): Manifest[]
       const meta = (obj.metadata ?? {}) as Record<string, unknown>;
       return {
         kind: String(obj.kind ?? ""),
-        name: String(meta.name ?? ""),
+        // A name helm would compute (an include) is shown as the template action it is, never as the placeholder.
+        name: String(meta.name ?? "").split(PLACEHOLDER).join("{{…}}"),
         obj,
         partial: true,
         locate: (path: Path) => ({ file: t.file, line: lineMap[lineOfPath(doc, lc, path) - 1] ?? 1 }),

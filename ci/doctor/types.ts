@@ -1,6 +1,7 @@
 // Shared shapes of the delivery doctor: what the rules read and what they report.
 import type { Document, LineCounter } from "yaml";
 import type { Dockerfile } from "./dockerfile.js";
+import type { EnvRead, Route } from "./routes.js";
 
 export type Severity = "error" | "warning";
 
@@ -82,6 +83,8 @@ export interface DoctorInputs {
   complete: boolean;
   /** helm's error when rendering failed. */
   renderError?: string;
+  /** Every failing template's error (the first is renderError). */
+  renderErrors?: readonly string[];
   /** What helm rendered, when it did (rules ask whether a template's text made it into the release). */
   rendered?: string;
   dockerfiles: Dockerfile[];
@@ -90,6 +93,8 @@ export interface DoctorInputs {
   externalNames: readonly string[];
   /** Whether the house policy rules (Rule.policy) run: this repository's own chart, not anyone's. */
   policy?: boolean;
+  /** The app's source (--source, default the git root above the chart), the routes it defines and its words (lower case, for env/unread). */
+  source?: { dir: string; routes: Route[]; words?: ReadonlySet<string>; envReads?: EnvRead[]; readsEnv?: boolean };
 }
 
 export interface Rule {

@@ -17,6 +17,10 @@ describe("secret heuristics", () => {
     expect(looksRandom("sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c")).toBe(false);
     expect(looksRandom("123e4567-e89b-12d3-a456-426614174000")).toBe(false);
     expect(looksRandom("kubernetes.io/metadata.name")).toBe(false);
+    // Settings written as key=value, and $(VAR) references (seen on a well-known public chart).
+    expect(looksRandom("k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(NAMESPACE),k8s.container.name=$(CONTAINER_NAME)")).toBe(false);
+    expect(looksRandom("pod-security.kubernetes.io/enforce-version=v1.24")).toBe(false);
+    expect(looksRandom("token=9fQm2ZtR8xLq4VbN7cKp1sHd3JwY6eUa")).toBe(false);
     expect(looksRandom("https://example.com/a9Zk3Lm8Qp2Rt7Vx")).toBe(false);
     expect(shannonEntropy("aaaa")).toBe(0);
     expect(shannonEntropy("abcd")).toBe(2);

@@ -8,6 +8,7 @@ import { NETWORK_RULES } from "./network.js";
 import { portDrift } from "./ports.js";
 import { healthPath, missingProbe, probeNotHttp, unconfirmedPath, unservedPath } from "./probes.js";
 import { envValue, highEntropy, inConfigMap, invalidBase64, notesPrintsSecret, plaintextSecret } from "./secrets.js";
+import { RUNTIME_RULES } from "./runtime.js";
 import { SECURITY_RULES } from "./security.js";
 import { defaultTrue, hardCodedNamespace, printfInt } from "./templates.js";
 import { duplicateKey, invalidYaml, renderFailed } from "./values.js";
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   printfInt,
   defaultTrue,
   ...DOCKERFILE_RULES,
+  ...RUNTIME_RULES,
   // House policy (Rule.policy): this repository's own chart only.
   missingProbe,
   probeNotHttp,

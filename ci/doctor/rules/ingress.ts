@@ -1,10 +1,11 @@
 // Ingress rewrites that strip the prefix the backend expects.
 import { asObj, containersOf, getIn, podOwners, selectorMatches } from "../k8s.js";
-import { knownAppOf } from "../links.js";
+import { dockerfileOf, knownAppOf } from "../links.js";
 import type { Finding, Rule } from "../types.js";
 import { finding } from "./finding.js";
 import { PROBES, ingressBackends, probeHandler } from "./ports.js";
 import { servedBy } from "./probes.js";
+import { routeServing, routesUnder, where } from "../routes.js";
 
 const REWRITE = "nginx.ingress.kubernetes.io/rewrite-target";
 
@@ -45,9 +46,12 @@ export const rewriteStripsPrefix: Rule = {
             if (h?.kind === "httpGet" && typeof h.handler.path === "string") served.push(h.handler.path);
           }
         }
-        const expects = served.some((r) => r === prefix || r.startsWith(`${prefix}/`));
+        // Or the routes its source defines under the prefix: the finding says where.
+        const inSource = inputs.source ? routesUnder(inputs.source.routes, prefix)[0] : undefined;
+        const expects = served.some((r) => r === prefix || r.startsWith(`${prefix}/`)) || inSource !== undefined;
+        const because = inSource && !served.some((r) => r === prefix || r.startsWith(`${prefix}/`)) ? ` (its source routes ${inSource.path} at ${where(inSource)})` : "";
         out.push(
-          finding(this, ing.locate(["metadata", "annotations", REWRITE]), `Ingress/${ing.name} rewrites ${b.httpPath} to ${target}, stripping ${prefix} before Service/${b.service}${expects ? `, whose app serves ${prefix}` : "; check that the backend does not route under that prefix"}`, expects ? {} : { severity: "warning" }),
+          finding(this, ing.locate(["metadata", "annotations", REWRITE]), `Ingress/${ing.name} rewrites ${b.httpPath} to ${target}, stripping ${prefix} before Service/${b.service}${expects ? `, whose app serves ${prefix}${because}` : "; check that the backend does not route under that prefix"}`, expects ? {} : { severity: "warning" }),
         );
       }
     }
@@ -70,8 +74,22 @@ export const unservedIngressPath: Rule = {
         const path = literalPrefix(b.httpPath ?? "/") || "/";
         const svc = inputs.manifests.find((m) => m.kind === "Service" && m.name === b.service);
         if (!svc || path === "/") continue;
+        let sourceChecked = false;
         for (const c of owners.filter((o) => selectorMatches(getIn(svc.obj, ["spec", "selector"]), o.labels)).flatMap(containersOf)) {
           const known = knownAppOf(inputs, c);
+          // Another app built from the source given: its routes say what it serves (a warning: routes of
+          // frameworks the doctor does not read are unknown to it).
+          if (!known && !c.init && !sourceChecked && inputs.source && inputs.source.routes.length > 0 && dockerfileOf(inputs, c)) {
+            sourceChecked = true;
+            const routes = inputs.source.routes;
+            if (routeServing(routes, path) || routesUnder(routes, path).length > 0) continue;
+            out.push(
+              finding(this, ing.locate([...b.path.slice(0, -2), "path"]), `Ingress/${ing.name} sends ${path} to Service/${b.service}, but no route in the source at ${inputs.source.dir} serves it (routes found: ${[...new Set(routes.map((r) => r.path))].slice(0, 6).join(", ")}${routes.length > 6 ? ", …" : ""})`, {
+                severity: "warning",
+              }),
+            );
+            continue;
+          }
           if (!known || servedBy(known.app.routes, path) || known.app.routes.some((r) => r.startsWith(path))) continue;
           out.push(finding(this, ing.locate([...b.path.slice(0, -2), "path"]), `Ingress/${ing.name} sends ${path} to the ${known.name}, which serves none of it (routes: ${known.app.routes.join(", ")})`));
         }

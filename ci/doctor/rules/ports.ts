@@ -3,7 +3,7 @@
 // must all name the same listening port.
 import { allContainers, asArr, asObj, containerPorts, getIn, podOwners, selectorMatches, type ContainerRef, type Obj } from "../k8s.js";
 import { dockerfileOf, exposedPorts, knownAppOf } from "../links.js";
-import { finalStage, lineage, parseAssignments } from "../dockerfile.js";
+import { finalStage, lineage, parseAssignments, runCommand, type Instruction, type Stage } from "../dockerfile.js";
 import type { DoctorInputs, Finding, Path, Rule } from "../types.js";
 import { finding } from "./finding.js";
 
@@ -34,9 +34,13 @@ function checkProbes(rule: Rule, inputs: DoctorInputs, out: Finding[]): void {
       const { ok, how } = portListed(c, h.handler.port);
       if (ok) continue;
       const declared = containerPorts(c.container).map((p) => (p.name ? `${p.name}=${p.port}` : String(p.port))).join(", ");
+      // A port name the container does not declare fails every probe; a number need not be declared
+      // (apps serve health on a separate port: ingress-nginx on 10254, dapr on 8080), so it is a warning.
+      const named = typeof h.handler.port === "string" && !/^\d+$/.test(h.handler.port);
       out.push(
-        finding(rule, c.owner.manifest.locate([...c.path, probeName, h.kind, "port"]), `${probeName} of container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} uses ${how}, which the container does not declare (ports: ${declared || "none"})`, {
+        finding(rule, c.owner.manifest.locate([...c.path, probeName, h.kind, "port"]), `${probeName} of container "${c.name}" in ${c.owner.manifest.kind}/${c.owner.manifest.name} uses ${how}, which the container does not declare (ports: ${declared || "none"})${named ? "" : "; Kubernetes probes it anyway, so check the app listens there"}`, {
           fix: "Point the probe at a port the container declares (preferably by its name), or declare that port.",
+          ...(named ? {} : { severity: "warning" as const }),
         }),
       );
     }
@@ -152,6 +156,15 @@ function checkImageAndConfig(rule: Rule, inputs: DoctorInputs, out: Finding[]): 
       .filter((i) => i.keyword === "ENV")
       .flatMap((i) => parseAssignments(i.args, true).filter(([k]) => k === "PORT").map(([, v]) => ({ port: Number(v), line: i.line })))
       .pop();
+    // A port the start command passes explicitly (uvicorn --port 8000, next start -p 3000, gunicorn --bind :8000) wins over ENV PORT.
+    const cmd = startCommand(stage);
+    const flagPort = cmd ? commandPort(runCommand(cmd)) : undefined;
+    if (cmd && flagPort !== undefined) {
+      if (!exposed.some((e) => e.port === flagPort)) {
+        out.push(finding(rule, { file: df.file, line: cmd.line }, `${cmd.keyword} starts the app on port ${flagPort}, but the image EXPOSEs ${exposed.map((e) => e.port).join(", ")} (line ${exposed[0]!.line})`, { fix: "Pass the port the image EXPOSEs to the start command (or EXPOSE the one it passes): one value, ARG PORT=…, used in both." }));
+      }
+      continue;
+    }
     if (!envPort || !Number.isInteger(envPort.port) || exposed.some((e) => e.port === envPort.port)) continue;
     out.push(finding(rule, { file: df.file, line: exposed[0]!.line }, `EXPOSE ${exposed.map((e) => e.port).join(", ")}, but ENV PORT=${envPort.port} (line ${envPort.line}) is where the app listens`, { fix: "EXPOSE the port the app listens on: ARG PORT=…, ENV PORT=${PORT}, EXPOSE ${PORT}." }));
   }
@@ -165,6 +178,23 @@ function checkImageAndConfig(rule: Rule, inputs: DoctorInputs, out: Finding[]): 
       out.push(finding(rule, { file: df.file, line: wrong.line }, `EXPOSE ${wrong.port}, but todo.config.yaml apps.${name}.port is ${app.port}`, { fix: `EXPOSE the port from todo.config.yaml (ARG PORT=${app.port}, EXPOSE \${PORT}).` }));
     }
   }
+}
+
+/** The instruction that starts the image: the last CMD of its lineage, or the ENTRYPOINT when there is no CMD. */
+export function startCommand(stage: Stage): Instruction | undefined {
+  for (const kw of ["CMD", "ENTRYPOINT"]) {
+    for (const s of lineage(stage)) {
+      const last = s.instructions.filter((i) => i.keyword === kw).pop();
+      if (last) return last;
+    }
+  }
+  return undefined;
+}
+
+/** The port a start command passes explicitly: --port N, --port=N, -p N, --bind/-b HOST:N (undefined when none). */
+export function commandPort(cmd: string): number | undefined {
+  const m = /(?:^|\s)(?:--port[= ]|-p\s+|--bind[= ]|-b\s+)["']?(?:[\w.[\]:-]*:)?(\d{2,5})["']?(?=\s|$)/.exec(cmd);
+  return m ? Number(m[1]) : undefined;
 }
 
 export const portDrift: Rule = {

@@ -5,6 +5,7 @@ import { dockerfileOf, knownAppOf } from "../links.js";
 import type { Finding, Rule } from "../types.js";
 import { finding } from "./finding.js";
 import { isPlaceholder } from "../text-render.js";
+import { routeServing } from "../routes.js";
 import { PROBES, probeHandler } from "./ports.js";
 
 /** Whether an app serving `routes` answers `path` ("/" is the root page only; other routes cover their subpaths). */
@@ -56,8 +57,8 @@ export const unconfirmedPath: Rule = {
   id: "probe/unconfirmed-path",
   severity: "warning",
   title: "Probe path nothing confirms the image serves",
-  why: "For images the doctor knows nothing about, a probe path is a guess unless the image's own HEALTHCHECK or configuration names it; a wrong guess restarts the pod forever.",
-  fix: "Check the path against the app (curl it in the container), then name it in the Dockerfile (HEALTHCHECK or ENV HEALTH_PATH) so the doctor can confirm it, or declare the app's routes in todo.config.yaml.",
+  why: "For images the doctor knows nothing about, a probe path is a guess unless the app's source defines the route or the image's own HEALTHCHECK or configuration names it; a wrong guess restarts the pod forever.",
+  fix: "Check the path against the app (curl it in the container), then name it in the Dockerfile (HEALTHCHECK or ENV HEALTH_PATH), point --source at the app's source (its routes confirm the path), or declare the app's routes in todo.config.yaml.",
   example: { bad: "readinessProbe: { httpGet: { path: /ready } }   # Dockerfile mentions no /ready", good: "ENV HEALTH_PATH=/ready\nHEALTHCHECK CMD [\"node\", \"healthcheck.js\"]" },
   check(inputs) {
     const out: Finding[] = [];
@@ -69,8 +70,11 @@ export const unconfirmedPath: Rule = {
         if (h?.kind !== "httpGet" || typeof h.handler.path !== "string" || isPlaceholder(h.handler.path)) continue;
         const path = h.handler.path.split("?")[0]!;
         if (df && confirmedBy(df, path)) continue;
+        // The app's source defines the route (a FastAPI decorator, an Express call, a Next.js route file…).
+        if (inputs.source && routeServing(inputs.source.routes, path)) continue;
+        const src = inputs.source ? `, and no route in the source at ${inputs.source.dir} serves it (${inputs.source.routes.length} routes found)` : "";
         out.push(
-          finding(this, c.owner.manifest.locate([...c.path, probeName, "httpGet", "path"]), `${probeName} of container "${c.name}" requests ${h.handler.path}; ${df ? `its Dockerfile ${df.file} does not mention that path` : "no Dockerfile given for its image"}, so nothing confirms the image serves it`),
+          finding(this, c.owner.manifest.locate([...c.path, probeName, "httpGet", "path"]), `${probeName} of container "${c.name}" requests ${h.handler.path}; ${df ? `its Dockerfile ${df.file} does not mention that path` : "no Dockerfile given for its image"}${src}, so nothing confirms the image serves it`),
         );
       }
     }

@@ -60,6 +60,8 @@ export function looksRandom(v: string): boolean {
   // An image reference (registry/name:tag@sha256:…) is long and random-looking by design.
   if (/@sha\d+:[0-9a-f]+$/.test(s) || /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[\w.-]+)?$/i.test(s)) return false;
   if (!/[0-9]/.test(s) || !/[A-Za-z]/.test(s)) return false;
+  // Kubernetes' $(VAR) references, and key=value settings (labels, OpenTelemetry attributes) are configuration.
+  if (s.includes("$(") || /^[\w.-]+(\/[\w.-]+)?=[^,;=]*([,;][\w.-]+(\/[\w.-]+)?=[^,;=]*)*$/.test(s)) return false;
   return shannonEntropy(s) >= 4.2;
 }
 
@@ -154,9 +156,12 @@ export const plaintextSecret: Rule = {
         out.push(finding(this, l.at, `"${l.key}" holds a secret in plain text${branch}`, opts));
       }
     }
+    const valuesNames = new Set(inputs.valuesFiles.map((f) => f.file));
     for (const f of [...inputs.valuesFiles, ...inputs.templates]) {
       f.text.split(/\r?\n/).forEach((l, i) => {
         const where = `${f.file}:${i + 1}`;
+        // A comment line of a values file is documentation (charts show the PEM shape of a TLS option so): it is never a value helm uses.
+        if (valuesNames.has(f.file) && /^\s*#/.test(l)) return;
         if (!seen.has(where) && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(l)) out.push(finding(this, { file: f.file, line: i + 1 }, "a private key is written here in plain text"));
       });
     }

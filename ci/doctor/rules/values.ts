@@ -3,6 +3,7 @@ import { isMap, isPair, isScalar, isSeq } from "yaml";
 import type { Finding, Rule, YamlFile } from "../types.js";
 import { lineAt } from "../yaml-source.js";
 import { finding } from "./finding.js";
+import { templateLocation } from "../reader.js";
 
 function duplicates(f: YamlFile): Array<{ key: string; path: string; line: number; firstLine: number }> {
   const out: Array<{ key: string; path: string; line: number; firstLine: number }> = [];
@@ -53,17 +54,20 @@ export const renderFailed: Rule = {
   check(inputs) {
     // A values file or Chart.yaml that is not YAML fails the render too: values/invalid-yaml names the line.
     if (!inputs.renderError || [...(inputs.chartYaml ? [inputs.chartYaml] : []), ...inputs.valuesFiles].some((f) => f.docs.some((d) => d.errors.length > 0))) return [];
-    // helm names the failing template as <chart>/templates/x.yaml:LINE:COL; point there when we have that file.
-    const m = /template: [^/\s]+\/(\S+?):(\d+):\d+/.exec(inputs.renderError);
-    const template = m ? inputs.templates.find((t) => t.rel === m[1]) : undefined;
-    const at = template ? { file: template.file, line: Number(m![2]) } : { file: inputs.chartYaml?.file ?? `${inputs.chartDir}/Chart.yaml`, line: 1 };
-    const message = inputs.renderError.trim().split("\n").filter((l) => l.trim() !== "" && !/^Use --debug/.test(l)).slice(0, 3).join(" ");
-    // A dependency not vendored (helm dependency build not run) is not the chart's defect: the
-    // templates are read as text instead and checked that way, so this is a warning.
-    if (/found in Chart\.yaml, but missing in charts\/ directory/.test(inputs.renderError)) {
-      return [finding(this, at, `helm template failed, so the templates were read as text (values filled in, includes and the dependency left out): ${message}`, { severity: "warning", fix: "Run `helm dependency build` for the chart, then run the doctor again to check the rendered objects too." })];
-    }
-    return [finding(this, at, `helm template failed: ${message}`)];
+    // Each failing template (helm stops at the first; the reader renders again without it to find the next).
+    return (inputs.renderErrors?.length ? inputs.renderErrors : [inputs.renderError]).map((error) => {
+      // helm names the failing template as <chart>/templates/x.yaml:LINE:COL (or `parse error at (<chart>/x.yaml:LINE)`); point there when we have that file.
+      const loc = templateLocation(error);
+      const template = loc ? inputs.templates.find((t) => t.rel === loc.rel) : undefined;
+      const at = template ? { file: template.file, line: loc!.line } : { file: inputs.chartYaml?.file ?? `${inputs.chartDir}/Chart.yaml`, line: 1 };
+      const message = error.trim().split("\n").filter((l) => l.trim() !== "" && !/^Use --debug/.test(l)).slice(0, 3).join(" ");
+      // A dependency not vendored (helm dependency build not run) is not the chart's defect: the
+      // templates are read as text instead and checked that way, so this is a warning.
+      if (/found in Chart\.yaml, but missing in charts\/ directory/.test(error)) {
+        return finding(this, at, `helm template failed, so the templates were read as text (values filled in, includes and the dependency left out): ${message}`, { severity: "warning", fix: "Run `helm dependency build` for the chart, then run the doctor again to check the rendered objects too." });
+      }
+      return finding(this, at, `helm template failed: ${message}`);
+    });
   },
 };
 

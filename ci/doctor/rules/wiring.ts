@@ -61,7 +61,8 @@ function references(inputs: DoctorInputs): Ref[] {
   const refs: Ref[] = [];
   for (const o of podOwners(inputs.manifests)) {
     const m = o.manifest;
-    asArr(o.spec.imagePullSecrets).forEach((s, i) => refs.push({ kind: "Secret", name: String(asObj(s).name ?? ""), from: m, path: [...o.specPath, "imagePullSecrets", i, "name"] }));
+    // imagePullSecrets are not followed: registry credentials are made outside the chart (per namespace, by
+    // whoever runs the registry), so a chart naming one it does not create is the usual case, not a defect.
     asArr(o.spec.volumes).forEach((v, i) => {
       const vol = asObj(v);
       const base: Path = [...o.specPath, "volumes", i];
@@ -149,10 +150,17 @@ export const notCreated: Rule = {
     if (!inputs.complete) return [];
     const external = declaredExternal(inputs);
     const issued = certificateSecrets(inputs);
+    // Secrets a Job of the chart makes (ingress-nginx's admission Job: `create --secret-name=NAME`): named in its arguments.
+    const jobArgs = podOwners(inputs.manifests)
+      .filter((o) => o.manifest.kind === "Job" || o.manifest.kind === "CronJob")
+      .flatMap((o) => [...asArr(o.spec.initContainers), ...asArr(o.spec.containers)])
+      .flatMap((c) => [...asArr(asObj(c).command), ...asArr(asObj(c).args)].map(String))
+      .join(" ");
+    const madeByJob = (name: string) => new RegExp(`(^|[\\s=/"'])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s"',])`).test(jobArgs);
     const out: Finding[] = [];
     for (const r of references(inputs)) {
       if (external.has(r.name)) continue;
-      if (r.kind === "Secret" && issued.has(r.name)) continue;
+      if (r.kind === "Secret" && (issued.has(r.name) || madeByJob(r.name))) continue;
       if (inputs.manifests.some((m) => m.kind === r.kind && m.name === r.name)) continue;
       out.push(finding(this, r.from.locate(r.path), `${r.from.kind}/${r.from.name} references ${r.kind}/${r.name}, which the chart does not create and nothing declares as external`));
     }
