@@ -16,6 +16,7 @@ import { KubeconfigError, deployClusterArgs, targetOfKubeconfig } from "../tools
 import { apiServerSilence, kubeConfigFrom } from "../tools/kube.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
 import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeLocalEngine, LOCAL_ENGINE_INSPECT } from "./preflight.js";
+import { ENGINE_IMAGE_ENV, ensureEngine } from "./engine-start.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
 
 $.verbose = false;
@@ -32,7 +33,11 @@ const flag = (name: string) => {
 };
 
 async function preflight(extra: Check[] = [], deployTarget?: string) {
-  const checks = [await checkDagger(config.versions.dagger!), await checkContainerRuntime(), await findEngine(config.engine?.localContainer, process.env, config.versions.dagger!), ...extra];
+  // engine.image (or TODO_ENGINE_IMAGE): the engine image mirrored into your registry, started here when none runs.
+  const started = await ensureEngine({ image: process.env[ENGINE_IMAGE_ENV]?.trim() || config.engine?.image || undefined, name: config.engine?.localContainer ?? "todo-dagger-engine", registry: config.registry, env: process.env });
+  if (started?.ok) console.log(`✓ engine: ${started.detail}`);
+  const engine = started && !started.ok ? started : await findEngine(config.engine?.localContainer, process.env, config.versions.dagger!);
+  const checks = [await checkDagger(config.versions.dagger!), await checkContainerRuntime(), engine, ...extra];
   if (config.registry) checks.push(await checkRegistryImages(config.registry, imagesPulledBy(command, deployTarget).map((key) => imageRef(config, key))));
   if (checks.some((c) => !c.ok)) {
     console.error(`the pipeline cannot run on this machine yet:\n${formatChecks(checks)}`);

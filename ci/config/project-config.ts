@@ -23,6 +23,8 @@ const PATH_COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
 export const REGISTRY_PATTERN = new RegExp(`^(?:${HOST})(?:/${PATH_COMPONENT})*$`);
 /** An image name without tag or digest, optionally behind a `host[:port]/` registry. */
 export const IMAGE_NAME_PATTERN = new RegExp(`^(?:(?:${HOST})/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+/** An image with a tag and/or a digest (the engine image: never an implicit latest). */
+const ENGINE_IMAGE_PATTERN = new RegExp(`^${IMAGE_NAME_PATTERN.source.slice(1, -1)}(?::[\\w][\\w.-]{0,127}(?:@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$`);
 export const REGISTRY_RULE = "must be a registry host[:port] with an optional /path and no scheme, tag or trailing slash, e.g. 172.17.0.1:5000 or registry.example.com/mirror";
 const imageName = z.string().regex(IMAGE_NAME_PATTERN, "must be an image name without tag or digest, optionally behind a registry host[:port]/, e.g. node or 127.0.0.1:5000/node");
 const bytes = z.number().int().positive();
@@ -104,7 +106,13 @@ export const projectConfigSchema = z
       valuesFiles: z.array(z.string().regex(/^values-[a-z0-9-]+\.yaml$/, "must be a values-<name>.yaml file in the chart")).default([]),
     }),
     // A Dagger engine run locally in Docker (closed networks); pipeline:* and test:engine use it when it is running.
-    engine: z.strictObject({ localContainer: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a container name") }).optional(),
+    engine: z
+      .strictObject({
+        localContainer: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a container name"),
+        // Dagger's engine image as mirrored into a registry of your own: pipeline:* starts it as localContainer when no engine runs.
+        image: z.string().regex(ENGINE_IMAGE_PATTERN, "must be an image reference with a tag or digest, e.g. registry.example.com/dagger/engine:v0.21.9").nullable().default(null),
+      })
+      .optional(),
     deploy: z.strictObject({
       defaultTarget: z.string(),
       targets: z.record(z.string(), deployTarget),
