@@ -17,11 +17,14 @@ import { apiServerSilence, kubeConfigFrom } from "../tools/kube.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
 import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeLocalEngine, LOCAL_ENGINE_INSPECT } from "./preflight.js";
 import { ENGINE_IMAGE_ENV, ensureEngine } from "./engine-start.js";
+import { provideDaggerCli } from "./dagger-download.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
 
 $.verbose = false;
-const dagger = daggerCli();
 const config = loadProjectConfig();
+// Where no dagger CLI is found, the pinned one is fetched (sha256 checked) and cached; DAGGER_CLI then names it.
+await provideDaggerCli(config.versions.dagger!);
+const dagger = daggerCli();
 // TODO_REGISTRY on the host reaches the module as its --registry argument (loadProjectConfig has checked it);
 const overrideFlags = process.env[REGISTRY_ENV]?.trim() ? ["--registry", config.registry ?? "none"] : [];
 // TODO_SCAN_SCANNERS likewise reaches it as --scanners (e.g. secret,misconfig where no vulnerability DB is available).
@@ -43,6 +46,8 @@ async function preflight(extra: Check[] = [], deployTarget?: string) {
     console.error(`the pipeline cannot run on this machine yet:\n${formatChecks(checks)}`);
     process.exit(2);
   }
+  // What could not be told from here does not stop the run, but is said before it.
+  if (checks.some((c) => c.unknown)) console.warn(formatChecks(checks.filter((c) => c.unknown)));
 }
 
 async function gitState(cwd = REPO_ROOT) {

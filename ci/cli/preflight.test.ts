@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeLocalEngine } from "./preflight.js";
 
 const bare = { PATH: "/nonexistent" };
+
+/** A URL on a local port nothing listens on. */
+async function closedUrl() {
+  const server = createHttpServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}/v2/`;
+}
 
 describe("preflight", () => {
   it("names each missing tool and how to get it", async () => {
@@ -30,9 +40,34 @@ describe("findEngine", () => {
 
   it("without a running local engine, says the CLI will need the official engine image", async () => {
     const env: NodeJS.ProcessEnv = { ...bare };
-    const check = await findEngine("todo-dagger-engine", env);
+    const check = await findEngine("todo-dagger-engine", env, "0.21.9", await closedUrl());
     expect(check.detail).toMatch(/official engine image .*closed network/);
     expect(env._EXPERIMENTAL_DAGGER_RUNNER_HOST).toBeUndefined();
+  });
+
+  it("marks the official engine ✓ when its registry answers (a local stand-in answering 401, as registry.dagger.io does)", async () => {
+    const server = createHttpServer((_, res) => {
+      res.statusCode = 401;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v2/`;
+    try {
+      const check = await findEngine(undefined, { ...bare }, "0.21.9", url);
+      expect(check).toEqual({ name: "engine", ok: true, detail: `the CLI starts the official engine image registry.dagger.io/engine:v0.21.9 (${new URL(url).host} answers)` });
+      expect(formatChecks([check])).toMatch(/^✓ engine/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("marks it unknown (?), not ✓, with what to do, when its registry cannot be reached; the run is not stopped", async () => {
+    const url = await closedUrl();
+    const check = await findEngine(undefined, { ...bare }, "0.21.9", url);
+    expect(check).toMatchObject({ name: "engine", ok: true, unknown: true });
+    expect(formatChecks([check])).toBe(
+      `? engine: unknown: the CLI would start the official engine image registry.dagger.io/engine:v0.21.9, but ${new URL(url).host} cannot be reached from here. On a closed network, start a local engine first (README: "A local Dagger engine"), or mirror that image into your registry and set _EXPERIMENTAL_DAGGER_RUNNER_HOST=docker-image://<registry>/engine:v0.21.9`,
+    );
   });
 
   it("uses $DAGGER_CLI when set", () => {

@@ -6,6 +6,8 @@ export interface Check {
   name: string;
   ok: boolean;
   detail: string;
+  /** Could not be told from here (shown as ?): does not stop the run. */
+  unknown?: boolean;
 }
 
 async function probe(cmd: string, args: string[], env?: NodeJS.ProcessEnv) {
@@ -42,7 +44,7 @@ export async function checkContainerRuntime(env?: NodeJS.ProcessEnv): Promise<Ch
  * put into `env` for every later call; else the CLI starts the official engine
  * image, which needs its registry.
  */
-export async function findEngine(localContainer: string | undefined, env: NodeJS.ProcessEnv = process.env, version?: string): Promise<Check> {
+export async function findEngine(localContainer: string | undefined, env: NodeJS.ProcessEnv = process.env, version?: string, engineRegistry = DAGGER_ENGINE_REGISTRY): Promise<Check> {
   const set = env._EXPERIMENTAL_DAGGER_RUNNER_HOST;
   if (set) return { name: "engine", ok: true, detail: `${set} (_EXPERIMENTAL_DAGGER_RUNNER_HOST)` };
   if (localContainer) {
@@ -51,7 +53,31 @@ export async function findEngine(localContainer: string | undefined, env: NodeJS
     if (check?.ok) env._EXPERIMENTAL_DAGGER_RUNNER_HOST = `docker-container://${localContainer}`;
     if (check) return check;
   }
-  return { name: "engine", ok: true, detail: "the CLI starts the official engine image (needs registry.dagger.io; on a closed network start a local engine first)" };
+  return officialEngine(env, version, engineRegistry);
+}
+
+/** Where the CLI pulls its official engine image, registry.dagger.io/engine:v<version>, when no engine is named. */
+export const DAGGER_ENGINE_REGISTRY = "https://registry.dagger.io/v2/";
+
+/** A registry answers at all (any HTTP status: an anonymous /v2/ usually gets 401). */
+export async function registryAnswers(url: string, timeoutMs = 3_000): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then(
+    async (r) => (await r.body?.cancel(), true),
+    () => false,
+  );
+}
+
+/** The official engine image: ✓ when Docker has it or its registry answers, else unknown (a proxy only Docker knows may still reach it). */
+async function officialEngine(env: NodeJS.ProcessEnv, version: string | undefined, engineRegistry: string): Promise<Check> {
+  const image = `registry.dagger.io/engine:v${version ?? "<version>"}`;
+  if (version && (await probe("docker", ["image", "inspect", "--format", "{{.Id}}", image], env)).ok) return { name: "engine", ok: true, detail: `the CLI starts the official engine image ${image}, already in Docker` };
+  if (await registryAnswers(engineRegistry)) return { name: "engine", ok: true, detail: `the CLI starts the official engine image ${image} (${new URL(engineRegistry).host} answers)` };
+  return {
+    name: "engine",
+    ok: true,
+    unknown: true,
+    detail: `unknown: the CLI would start the official engine image ${image}, but ${new URL(engineRegistry).host} cannot be reached from here. On a closed network, start a local engine first (README: "A local Dagger engine"), or mirror that image into your registry and set _EXPERIMENTAL_DAGGER_RUNNER_HOST=docker-image://<registry>/engine:v${version ?? "<version>"}`,
+  };
 }
 
 export const LOCAL_ENGINE_INSPECT = "{{.State.Running}} {{.Config.Image}}";
@@ -74,7 +100,7 @@ export async function checkMinikube(profile = "minikube", env?: NodeJS.ProcessEn
 }
 
 export function formatChecks(checks: readonly Check[]): string {
-  return checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}`).join("\n");
+  return checks.map((c) => `${c.unknown ? "?" : c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}`).join("\n");
 }
 
 const MANIFEST_TYPES = [
