@@ -83,7 +83,7 @@ describe("downloadDaggerCli", () => {
     expect((err as Error).message).toBe(
       `refused ${base}/${version}/${archiveName}: its sha256 is ${sha256(archive)}, but ${base}/${version}/checksums.txt says ${"ab".repeat(32)} (a damaged or tampered download; nothing was cached)`,
     );
-    expect(existsSync(join(cacheDir, version, "dagger"))).toBe(false);
+    expect(existsSync(join(cacheDir, version))).toBe(false);
   });
 
   it("says so when checksums.txt has no line for the platform's archive", async () => {
@@ -130,8 +130,16 @@ describe("provideDaggerCli", () => {
     expect(path).toBe(join(home, ".cache", "todo-pipeline", "dagger", version, "dagger"));
     expect(daggerCacheDir(env)).toBe(join(home, ".cache", "todo-pipeline", "dagger"));
     expect(env.DAGGER_CLI).toBe(path);
-    expect(lines).toEqual([`no dagger CLI found: fetched the pinned v${version}, sha256 checked, into ${path}`]);
+    expect(lines).toEqual([`no dagger CLI found: fetching the pinned v${version} from ${base}…`, `  sha256 checked against checksums.txt; cached as ${path}`]);
     expect(await checkDagger(version, env)).toMatchObject({ ok: true, detail: expect.stringContaining(`v${version}`) });
+
+    // The next run takes it from the cache, silently.
+    const next: NodeJS.ProcessEnv = { ...env, DAGGER_CLI: undefined };
+    lines.length = 0;
+    requests.length = 0;
+    expect(await provideDaggerCli(version, next, platform, (l) => lines.push(l))).toBe(path);
+    expect([lines, requests]).toEqual([[], []]);
+    expect(next.DAGGER_CLI).toBe(path);
   });
 
   it("does nothing when DAGGER_CLI is set or dagger is on PATH", async () => {
@@ -151,7 +159,7 @@ describe("provideDaggerCli", () => {
     const lines: string[] = [];
     expect(await provideDaggerCli(version, env, platform, (l) => lines.push(l))).toBeUndefined();
     expect(env.DAGGER_CLI).toBeUndefined();
-    expect(lines).toEqual([`no dagger CLI found, and the pinned v${version} could not be fetched: ${url}/${version}/checksums.txt cannot be reached (ECONNREFUSED)`]);
+    expect(lines).toEqual([`no dagger CLI found: fetching the pinned v${version} from ${url}…`, `  could not fetch it: ${url}/${version}/checksums.txt cannot be reached (ECONNREFUSED)`]);
     const check = await checkDagger(version, env);
     expect(check.ok).toBe(false);
     expect(check.detail).toMatch(/^not found: install it with .*DAGGER_VERSION=0\.21\.9.*closed network/);

@@ -142,14 +142,17 @@ export async function downloadDaggerCli(options: DownloadOptions): Promise<{ pat
  */
 export async function provideDaggerCli(version: string, env: NodeJS.ProcessEnv = process.env, options: Partial<DownloadOptions> = {}, log: (line: string) => void = (line) => console.error(line)): Promise<string | undefined> {
   if (env.DAGGER_CLI || onPath("dagger", env)) return undefined;
+  const opts: DownloadOptions = { cacheDir: daggerCacheDir(env), baseUrl: env[DAGGER_DOWNLOAD_ENV] || DAGGER_RELEASES, ...options, version };
+  // Tens of MB: say what is happening before it starts.
+  if (!existsSync(join(opts.cacheDir!, version, "dagger"))) log(`no dagger CLI found: fetching the pinned v${version} from ${opts.baseUrl}…`);
   try {
-    const { path, downloaded } = await downloadDaggerCli({ cacheDir: daggerCacheDir(env), baseUrl: env[DAGGER_DOWNLOAD_ENV], ...options, version });
-    if (downloaded) log(`no dagger CLI found: fetched the pinned v${version}, sha256 checked, into ${path}`);
+    const { path, downloaded } = await downloadDaggerCli(opts);
+    if (downloaded) log(`  sha256 checked against checksums.txt; cached as ${path}`);
     env.DAGGER_CLI = path;
     return path;
   } catch (err) {
     if (!(err instanceof DaggerDownloadError)) throw err;
-    log(`no dagger CLI found, and the pinned v${version} could not be fetched: ${err.message}`);
+    log(`  could not fetch it: ${err.message}`);
     return undefined;
   }
 }
