@@ -66,7 +66,7 @@ describe("findEngine", () => {
     const check = await findEngine(undefined, { ...bare }, "0.21.9", url);
     expect(check).toMatchObject({ name: "engine", ok: true, unknown: true });
     expect(formatChecks([check])).toBe(
-      `? engine: unknown: the CLI would start the official engine image registry.dagger.io/engine:v0.21.9, but ${new URL(url).host} cannot be reached from here. On a closed network, start a local engine first (README: "A local Dagger engine"), or mirror that image into your registry and set _EXPERIMENTAL_DAGGER_RUNNER_HOST=docker-image://<registry>/engine:v0.21.9`,
+      `? engine: unknown: the CLI would start the official engine image registry.dagger.io/engine:v0.21.9, but ${new URL(url).host} cannot be reached from here. On a closed network, mirror that image into your registry and name the mirror in engine.image (todo.config.yaml) or TODO_ENGINE_IMAGE, or start a local engine first (README: "A local Dagger engine")`,
     );
   });
 

@@ -76,7 +76,7 @@ async function officialEngine(env: NodeJS.ProcessEnv, version: string | undefine
     name: "engine",
     ok: true,
     unknown: true,
-    detail: `unknown: the CLI would start the official engine image ${image}, but ${new URL(engineRegistry).host} cannot be reached from here. On a closed network, start a local engine first (README: "A local Dagger engine"), or mirror that image into your registry and set _EXPERIMENTAL_DAGGER_RUNNER_HOST=docker-image://<registry>/engine:v${version ?? "<version>"}`,
+    detail: `unknown: the CLI would start the official engine image ${image}, but ${new URL(engineRegistry).host} cannot be reached from here. On a closed network, mirror that image into your registry and name the mirror in engine.image (todo.config.yaml) or TODO_ENGINE_IMAGE, or start a local engine first (README: "A local Dagger engine")`,
   };
 }
 
