@@ -24,7 +24,7 @@ export async function checkDagger(version: string, env?: NodeJS.ProcessEnv): Pro
     return {
       name: "dagger CLI",
       ok: false,
-      detail: `not found: install it with \`curl -fsSL https://dl.dagger.io/dagger/install.sh | DAGGER_VERSION=${version} BIN_DIR=$HOME/.local/bin sh\` (pinned to v${version}); on a closed network, run an engine built from Dagger's source and set DAGGER_CLI to its CLI (README: "A local Dagger engine")`,
+      detail: `not found: install it with \`curl -fsSL https://dl.dagger.io/dagger/install.sh | DAGGER_VERSION=${version} BIN_DIR=$HOME/.local/bin sh\` (pinned to v${version}); on a closed network, serve Dagger's release files from a mirror (TODO_DAGGER_DOWNLOAD_URL) or set DAGGER_CLI to a dagger CLI you have (README: "A local Dagger engine")`,
     };
   if (!r.out.includes(`v${version}`)) return { name: "dagger CLI", ok: false, detail: `found "${r.out}", but this repository pins v${version}: install that version so runs replay bit for bit` };
   return { name: "dagger CLI", ok: true, detail: r.out };
