@@ -14,6 +14,10 @@ import { deployEnv } from "./deploy-env.js";
 
 const POLL_MS = 2_000;
 const POLL_TIMEOUT_MS = 5_000;
+/** Pods from before the install count only after this: by then the rollout replaces them, or they are what it waits for. */
+const OLD_PODS_GRACE_MS = 45_000;
+/** Between this machine's clock and the API server's (creation times are the server's). */
+const CLOCK_SKEW_MS = 5_000;
 /** How long the API server may fail to answer before the install gives up on it. */
 const API_GRACE_MS = 15_000;
 
@@ -37,7 +41,10 @@ async function watch(): Promise<Stop | undefined> {
   let apiDownSince: number | undefined;
   while (!helmDone) {
     try {
-      const fatal = failFast.observe(await within(podDiagnoses(kc, { namespace, selector, loadCommand }), POLL_TIMEOUT_MS, "the release's pods"), Date.now());
+      // At first only the pods this install creates: the ones there before are being replaced.
+      const createdAfter = Date.now() - started < OLD_PODS_GRACE_MS ? new Date(started - CLOCK_SKEW_MS) : undefined;
+      const pods = await within(podDiagnoses(kc, { namespace, selector, loadCommand, ...(createdAfter ? { createdAfter } : {}) }), POLL_TIMEOUT_MS, "the release's pods");
+      const fatal = failFast.observe(pods, Date.now());
       apiDownSince = undefined;
       if (fatal.length) return { kind: "pods", diagnoses: fatal };
     } catch (err) {
@@ -67,7 +74,11 @@ try {
 } catch (err) {
   console.error(`could not read the release's pods: ${(err as Error).message.split("\n")[0]}`);
 }
-if (stop?.kind === "pods" && diagnoses.length === 0) diagnoses = stop.diagnoses;
+if (stop?.kind === "pods") {
+  // What stopped the install first, then the rest of the release's trouble.
+  const fatal = new Set(stop.diagnoses.map((d) => d.pod));
+  diagnoses = diagnoses.length === 0 ? stop.diagnoses : [...diagnoses.filter((d) => fatal.has(d.pod)), ...diagnoses.filter((d) => !fatal.has(d.pod))];
+}
 console.error(`\ninstall ${stop ? "stopped" : `failed (helm exit ${result.exitCode})`} after ${seconds()}:\n${formatDiagnoses(diagnoses)}`);
 for (const d of diagnoses) console.error(diagnosisLine(d));
 process.exit(1);

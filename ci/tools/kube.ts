@@ -88,14 +88,20 @@ export async function waitForRollout(
   return { ready: false, pending, diagnoses: await diagnoseRelease(kc, o) };
 }
 
-/** Each pod's diagnosis from its status and events alone (no logs): cheap enough to poll. */
-export async function podDiagnoses(kc: KubeConfig, o: DiagnoseOptions): Promise<PodDiagnosis[]> {
+/**
+ * Each pod's diagnosis from its status and events alone (no logs): cheap enough
+ * to poll. Pods on their way out are left out, and with `createdAfter` so are
+ * the pods that were there before (a rollout is about to replace them).
+ */
+export async function podDiagnoses(kc: KubeConfig, o: DiagnoseOptions & { createdAfter?: Date }): Promise<PodDiagnosis[]> {
   const core = kc.makeApiClient(CoreV1Api);
   const [pods, events] = await Promise.all([
     core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector }),
     core.listNamespacedEvent({ namespace: o.namespace }),
   ]);
-  return pods.items.flatMap((pod) => diagnosePod(pod, events.items, { loadCommand: o.loadCommand }));
+  return pods.items
+    .filter((pod) => !pod.metadata?.deletionTimestamp && (!o.createdAfter || new Date(pod.metadata?.creationTimestamp ?? 0) >= o.createdAfter))
+    .flatMap((pod) => diagnosePod(pod, events.items, { loadCommand: o.loadCommand }));
 }
 
 /** Why the release's pods are not ready: each pod with its last log lines, linked to the dependency that is down. */
