@@ -4,11 +4,14 @@
 // keeps failing) ends the install within seconds. helm is stopped with
 // SIGTERM, which marks the release failed (never stuck pending), and the
 // diagnosis is printed, one `diagnosis:` line per pod, the same as
-// verify-deploy gives. An API server that stops answering ends it too.
+// verify-deploy gives. An API server that stops answering ends it too; helm
+// then cannot mark the release failed, so the next install clears the
+// pending release it left (ci/policies/release-lock.ts).
 //   tsx ci/cli/install.ts helm upgrade --install … --wait   (env: see deploy-env.ts)
 import { execa } from "execa";
 import { type PodDiagnosis, diagnosisLine, formatDiagnoses } from "../policies/diagnosis.js";
 import { FailFast } from "../policies/fail-fast.js";
+import { pendingAction } from "../policies/release-lock.js";
 import { diagnoseRelease, podDiagnoses, within } from "../tools/kube.js";
 import { deployEnv } from "./deploy-env.js";
 
@@ -26,9 +29,26 @@ if (!cmd) {
   console.error("usage: tsx ci/cli/install.ts helm upgrade --install … --wait");
   process.exit(2);
 }
-const { kc, namespace, selector, loadCommand } = deployEnv();
+const { kc, namespace, release, selector, loadCommand } = deployEnv();
 const started = Date.now();
 const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
+
+// A release an interrupted deploy left pending would refuse this install: clear a stale one, name a fresh one.
+const clusterFlags = args.flatMap((a, i) => (["--kube-context", "--kubeconfig"].includes(a) && args[i + 1] ? [a, args[i + 1]!] : []));
+const last = await execa(cmd, ["history", release, "--namespace", namespace, "--max", "1", "-o", "json", ...clusterFlags], { reject: false });
+const revision = last.exitCode === 0 ? (JSON.parse(String(last.stdout)) as { status: string; updated: string }[]).at(-1) : undefined;
+if (revision) {
+  const action = pendingAction(release, revision.status, new Date(revision.updated), new Date());
+  if (action.kind === "refuse") {
+    console.error(`diagnosis: ${action.message}`);
+    process.exit(1);
+  }
+  if (action.kind !== "none") {
+    console.log(action.message);
+    const undo = action.kind === "uninstall" ? ["uninstall", release, "--wait"] : ["rollback", release, "--wait"];
+    await execa(cmd, [...undo, "--namespace", namespace, ...clusterFlags], { stdio: "inherit" });
+  }
+}
 
 const helm = execa(cmd, args, { stdio: "inherit", reject: false });
 let helmDone = false;
