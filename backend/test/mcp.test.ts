@@ -81,7 +81,9 @@ describe("MCP server at /mcp", () => {
       cursor = page.next_cursor;
     }
     expect(titles).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `page task ${i}`));
-    for (const args of [{ limit: 0 }, { limit: 201 }, { cursor: "not-a-cursor" }]) {
+    // A cursor that decodes to an impossible date (Feb 30, month 99, year 0000) is named, not a server error.
+    const impossible = ["2023-02-30", "2023-99-01", "0000-01-01"].map((day) => Buffer.from(`1|${day}T00:00:00.000000|1`).toString("base64url"));
+    for (const args of [{ limit: 0 }, { limit: 201 }, { cursor: "not-a-cursor" }, ...impossible.map((cursor) => ({ cursor }))]) {
       const bad = await c.callTool({ name: "list_tasks", arguments: args });
       expect(bad.isError).toBe(true);
       expect(text(bad)).toMatch(/Invalid arguments for (tool )?list_tasks: .*(limit|cursor)/);
