@@ -6,6 +6,7 @@ import { webcrypto } from "node:crypto";
 import { type FlattenedJWSInput, type JWTHeaderParameters, type JWTVerifyGetKey, createRemoteJWKSet, errors, jwtVerify } from "jose";
 import type { Config } from "./config.js";
 import { HttpError, unavailable } from "./http/errors.js";
+import { textProblem } from "./tasks/validation.js";
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<string>;
 
@@ -14,6 +15,9 @@ class KeySetUnavailable extends Error {}
 
 // Errors from the key lookup that are about the token (its kid or alg), not the key set's availability.
 const TOKEN_FAULTS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSEAlgNotAllowed, errors.JOSENotSupported, errors.JWSInvalid, errors.JWTInvalid];
+
+/** At most 255 characters, none of them a control character (C0, DEL or C1). */
+const USER_ID = /^[^\p{Cc}]{1,255}$/u;
 
 export function createTokenVerifier(auth: Config["auth"]): TokenVerifier {
   let key: webcrypto.CryptoKey | Promise<webcrypto.CryptoKey> | JWTVerifyGetKey;
@@ -51,6 +55,11 @@ export function createTokenVerifier(auth: Config["auth"]): TokenVerifier {
       throw new HttpError(401, "invalid_token", "the bearer token is invalid or expired; sign in again");
     }
     if (typeof subject !== "string" || subject === "") throw new HttpError(401, "invalid_token", "the bearer token has no subject; sign in again");
+    // The subject becomes the user_id stored and indexed with every row: a
+    // control character (NUL above all, which PostgreSQL text cannot hold), a
+    // lone surrogate or an over-long value is no user id any issuer of ours
+    // makes, even in a validly signed token.
+    if (!USER_ID.test(subject) || textProblem(subject)) throw new HttpError(401, "invalid_token", "the bearer token's subject is not a valid user id; sign in again");
     return subject;
   };
 }

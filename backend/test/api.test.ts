@@ -236,6 +236,22 @@ describe.each(["pglite", "postgres"] as const)("REST API on %s", (kind) => {
     const eternal = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("alice").setIssuedAt().sign(new TextEncoder().encode(SECRET));
     const noExp = await fetch(`${app.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${eternal}` } });
     expect(noExp.status).toBe(401);
+    // A validly signed token whose subject is no user id: NUL, other control characters, a lone surrogate, too long.
+    for (const sub of ["alice\u0000", "\u0000", "al\u0001ice", "alice\n", "alice\u007f", "alice\u0085", "alice\uD800", "\uDC00alice", "a".repeat(256)]) {
+      const own = sub.includes("\uD800") || sub.includes("\uDC00") ? "%ED%A0%80" : encodeURIComponent(sub); // a lone surrogate has no URI form
+      for (const path of ["/api/alice/tasks", `/api/${own}/tasks`]) {
+        const res = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${await token(sub)}` } });
+        expect({ sub, path, status: res.status }).toEqual({ sub, path, status: 401 });
+        expect(((await res.json()) as any).error.code).toBe("invalid_token");
+      }
+      const mcp = await fetch(`${app.url}/mcp`, { method: "POST", headers: { authorization: `Bearer ${await token(sub)}`, "content-type": "application/json" }, body: "{}" });
+      expect({ sub, mcp: mcp.status }).toEqual({ sub, mcp: 401 });
+    }
+    // The longest accepted subject, and one outside ASCII, still work.
+    for (const sub of ["a".repeat(255), "zoë-🙂"]) {
+      const res = await (await client(app.url, encodeURIComponent(sub), sub))("GET", "/tasks");
+      expect({ sub, status: res.status }).toEqual({ sub, status: 200 });
+    }
     const bobOnAlice = await client(app.url, "alice", "bob");
     const res = await bobOnAlice("GET", "/tasks");
     expect(res.status).toBe(403);
