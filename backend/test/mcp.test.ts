@@ -173,6 +173,26 @@ describe("MCP server at /mcp", () => {
     await eve.close();
   });
 
+  it("answers requests with malformed params as -32602 Invalid params naming the field, not as an internal error", async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ method: "tools/call" }, /Invalid params for tools\/call: params: /],
+      [{ method: "tools/call", params: {} }, /Invalid params for tools\/call: params\.name: /],
+      [{ method: "tools/call", params: { name: "add_task", arguments: 7 } }, /Invalid params for tools\/call: params\.arguments: /],
+      [{ method: "initialize" }, /Invalid params for initialize: params: /],
+    ];
+    const bearer = await token("mcp-params");
+    for (const [request, message] of cases) {
+      const res = await fetch(`${app.url}/mcp`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 7, ...(request as object) }),
+      });
+      const body = (await res.json()) as any;
+      expect({ request, status: res.status, code: body.error?.code }).toEqual({ request, status: 200, code: -32602 });
+      expect(body.error.message).toMatch(message);
+    }
+  });
+
   it("refuses a connection without a valid token", async () => {
     await expect(connect(app.url)).rejects.toThrow(/401|unauthorized|bearer/i);
     await expect(connect(app.url, "not-a-jwt")).rejects.toThrow(/401|invalid/i);
