@@ -21,7 +21,10 @@ import { type PostgresBinaries, postgresBinaries } from "./postgres-binaries.js"
 export interface RunningPostgres {
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /** "fast" (SIGINT, the default) ends connections cleanly; "immediate" (SIGQUIT) is a crash PostgreSQL recovers from on its next start. */
+  stop(mode?: "fast" | "immediate"): Promise<void>;
+  /** Starts the stopped server again on the same port and data. */
+  start(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -77,10 +80,14 @@ export async function startPostgres(options: {
   log?: (line: string) => void;
   /** Tests only: run these binaries instead of the package's (or its staged copy). */
   binaries?: PostgresBinaries;
+  port?: number;
+  password?: string;
+  /** Extra server settings (`-c name=value` pairs). */
+  flags?: string[];
 }): Promise<RunningPostgres> {
   const database = options.database ?? "todo";
-  const port = await freePort();
-  const password = "todo-dev"; // local-only cluster, listening on 127.0.0.1
+  const port = options.port ?? (await freePort());
+  const password = options.password ?? "todo-dev"; // local-only cluster, listening on 127.0.0.1
   const log = options.log ?? (() => undefined);
   const user = serverUser();
   const binaries = options.binaries ?? postgresBinaries();
@@ -100,23 +107,30 @@ export async function startPostgres(options: {
   }
 
   // A throwaway test cluster need not survive a crash; a dev one should.
-  const flags = ["-c", "listen_addresses=127.0.0.1", ...(options.persistent ? [] : ["-c", "fsync=off"])];
-  const server = spawn(binaries.postgres, ["-D", options.dataDir, "-p", String(port), ...flags], { ...user, env, stdio: ["ignore", "pipe", "pipe"] });
-  running.add(server);
-  const exited = new Promise<void>((resolve) => server.once("close", () => (running.delete(server), resolve())));
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      output += text;
-      log(text.trimEnd());
-      if (text.includes("database system is ready to accept connections")) resolve();
-    };
-    server.stdout.on("data", onData);
-    server.stderr.on("data", onData);
-    server.once("error", reject);
-    void exited.then(() => reject(new Error(`postgres exited before it was ready:\n${output.slice(-2000)}`)));
-  });
+  const flags = ["-c", "listen_addresses=127.0.0.1", ...(options.persistent ? [] : ["-c", "fsync=off"]), ...(options.flags ?? [])];
+  let server: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  async function start(): Promise<void> {
+    const child = spawn(binaries.postgres, ["-D", options.dataDir, "-p", String(port), ...flags], { ...user, env, stdio: ["ignore", "pipe", "pipe"] });
+    server = child;
+    running.add(child);
+    exited = new Promise<void>((resolve) => child.once("close", () => (running.delete(child), resolve())));
+    const closed = exited;
+    await new Promise<void>((resolve, reject) => {
+      let output = "";
+      const onData = (chunk: Buffer) => {
+        const text = chunk.toString();
+        output += text;
+        log(text.trimEnd());
+        if (text.includes("database system is ready to accept connections")) resolve();
+      };
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
+      child.once("error", reject);
+      void closed.then(() => reject(new Error(`postgres exited before it was ready:\n${output.slice(-2000)}`)));
+    });
+  }
+  await start();
 
   if (fresh) {
     const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres" });
@@ -131,12 +145,13 @@ export async function startPostgres(options: {
   return {
     port,
     url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
-    async stop() {
-      if (server.exitCode === null && server.signalCode === null) {
-        server.kill("SIGINT"); // fast shutdown: open connections are ended
+    async stop(mode = "fast") {
+      if (server && server.exitCode === null && server.signalCode === null) {
+        server.kill(mode === "immediate" ? "SIGQUIT" : "SIGINT");
         await exited;
       }
       if (!options.persistent) rmSync(options.dataDir, { recursive: true, force: true });
     },
+    start,
   };
 }
