@@ -4,11 +4,14 @@
 //   frontend http://localhost:<apps.frontend.port>  → backend http://localhost:<apps.backend.port>
 //   backend verifies the frontend's JWTs through <frontend>/api/auth/jwks.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProjectConfig, REPO_ROOT } from "../ci/config/load.js";
 import { startPostgres, type RunningPostgres } from "./dev-postgres.js";
 import { loadOrCreateDevSecrets } from "./dev-secrets.js";
+import { othersCanTraverse } from "./postgres-binaries.js";
 
 // DEV_DATA_DIR lets a test run the whole thing without touching a developer's .data/.
 const DATA_DIR = process.env.DEV_DATA_DIR ?? join(REPO_ROOT, ".data");
@@ -80,10 +83,30 @@ requireDevScript("backend");
 requireDevScript("frontend");
 const secrets = loadOrCreateDevSecrets(join(DATA_DIR, "dev-secrets.json"));
 
+/**
+ * Where PostgreSQL keeps its data: DATA_DIR/postgres, unless we are root and
+ * the `postgres` user the server runs as cannot reach it (a private checkout:
+ * a directory above it is mode 0700). Nothing outside the repository is
+ * changed to let it in; the data goes to a directory of its own under the
+ * system temp dir instead, which does not survive a reboot.
+ */
+function postgresDataDir(): string {
+  const inRepo = join(DATA_DIR, "postgres");
+  mkdirSync(DATA_DIR, { recursive: true });
+  if (process.getuid?.() !== 0 || othersCanTraverse(DATA_DIR)) return inRepo;
+  const elsewhere = join(tmpdir(), `todo-dev-postgres-${createHash("sha256").update(inRepo).digest("hex").slice(0, 12)}`);
+  console.log(
+    `dev: as root, PostgreSQL runs as the postgres user, which cannot reach ${inRepo} (a directory above it is private); ` +
+      `its data goes to ${elsewhere} instead (lost on reboot). To keep it in the repository, clone where others can traverse, or run as a non-root user.`,
+  );
+  return elsewhere;
+}
+
 let databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
-  console.log(`dev: starting embedded PostgreSQL (data in ${join(DATA_DIR, "postgres")})…`);
-  postgres = await startPostgres({ dataDir: join(DATA_DIR, "postgres"), persistent: true });
+  const dataDir = postgresDataDir();
+  console.log(`dev: starting embedded PostgreSQL (data in ${dataDir})…`);
+  postgres = await startPostgres({ dataDir, persistent: true });
   databaseUrl = postgres.url;
   console.log(`dev: PostgreSQL ready on 127.0.0.1:${postgres.port}`);
 }
@@ -103,4 +126,35 @@ run("frontend", 35, ["run", "dev", "-w", "frontend", "--", "--port", String(fron
   BETTER_AUTH_SECRET: secrets.BETTER_AUTH_SECRET,
   NEXT_TELEMETRY_DISABLED: "1",
 });
-console.log(`dev: open ${frontendUrl} (backend on ${backendUrl}); Ctrl-C stops everything.`);
+console.log(`dev: compiling the frontend's first routes before saying ready (a minute or two on a cold start)…`);
+
+/**
+ * Requests `url` until it answers below 500: `next dev` compiles each route on
+ * its first request. The auth route matters most: the backend verifies the
+ * first sign-in token against <frontend>/api/auth/jwks with a 5 s timeout, and
+ * a route still compiling would make that first request fail ("the keys that
+ * verify sign-in tokens cannot be fetched right now"). The pages are warmed so
+ * the first clicks do not wait for the compiler.
+ */
+async function warm(path: string, deadline: number): Promise<boolean> {
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const response = await fetch(`${frontendUrl}${path}`, { redirect: "manual", signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+      await response.arrayBuffer();
+      if (response.status < 500) return true;
+    } catch {
+      /* not listening yet, or still compiling */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+const WARM_PATHS = ["/api/auth/jwks", "/sign-up", "/sign-in", "/tasks", "/chat"];
+const warmDeadline = Date.now() + Number(process.env.DEV_WARM_TIMEOUT_MS ?? 300_000);
+const cold = [];
+for (const path of WARM_PATHS) if (!(await warm(path, warmDeadline))) cold.push(path);
+if (!stopping) {
+  if (cold.length) console.log(`dev: ${cold.join(", ")} did not answer yet; the first visit compiles them.`);
+  console.log(`dev: ready: open ${frontendUrl} (backend on ${backendUrl}); Ctrl-C stops everything.`);
+}

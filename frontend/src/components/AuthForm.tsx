@@ -53,7 +53,7 @@ export function AuthForm({ mode, action }: { mode: "sign-in" | "sign-up"; action
         />
         {signUp && (
           <p id={`${id}-password-hint`} className="text-sm text-slate-500">
-            At least {MIN_PASSWORD_LENGTH} characters, and not a common password.
+            At least {MIN_PASSWORD_LENGTH} characters and hard to guess: a few unrelated words work well.
           </p>
         )}
       </div>

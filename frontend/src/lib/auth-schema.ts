@@ -41,7 +41,12 @@ const passwordGuard = createAuthMiddleware(async (ctx) => {
   const field = PASSWORD_SETTING_FIELDS[ctx.path];
   const password: unknown = field ? (ctx.body as Record<string, unknown> | undefined)?.[field] : undefined;
   if (typeof password === "string") {
-    const problem = passwordProblem(password);
+    // The person's own email and name are words a guesser tries first.
+    const body = ctx.body as Record<string, unknown>;
+    const userInputs = [body.email, body.name, ctx.context.session?.user.email, ctx.context.session?.user.name]
+      .filter((v): v is string => typeof v === "string")
+      .flatMap((v) => [v, ...v.split(/[@.\s]+/)]);
+    const problem = passwordProblem(password, userInputs);
     if (problem) throw new APIError("BAD_REQUEST", { code: "PASSWORD_POLICY", message: problem });
   }
 });

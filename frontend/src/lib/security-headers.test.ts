@@ -11,7 +11,12 @@ describe("security headers", () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("object-src 'none'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|upgrade-insecure-requests/);
-    expect(contentSecurityPolicy({ nonce: "abc", dev: true, https: true })).toMatch(/'unsafe-eval'.*upgrade-insecure-requests/);
+    expect(csp).toContain("style-src 'self' 'nonce-abc'");
+    const dev = contentSecurityPolicy({ nonce: "abc", dev: true, https: true });
+    expect(dev).toMatch(/'unsafe-eval'.*upgrade-insecure-requests/);
+    // Only under next dev: inline styles for its overlay (with no nonce beside it, which would disable 'unsafe-inline').
+    expect(dev).toContain("style-src 'self' 'unsafe-inline';");
+    expect(dev).toContain("script-src 'self' 'nonce-abc' 'strict-dynamic' 'unsafe-eval'");
   });
 
   it("makes a different nonce every time", () => {

@@ -27,13 +27,16 @@ export function newNonce(): string {
  * The policy: scripts only with this response's nonce (and what they load,
  * 'strict-dynamic'); styles from this origin or with the nonce; nothing may
  * frame the page. Development adds 'unsafe-eval' (React's dev tooling needs
- * it); HTTPS adds upgrade-insecure-requests.
+ * it) and allows inline styles (the dev overlay's); HTTPS adds
+ * upgrade-insecure-requests.
  */
 export function contentSecurityPolicy({ nonce, dev, https }: { nonce: string; dev: boolean; https: boolean }): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // Next's dev overlay (`next dev` only) injects styles without the nonce;
+    // where a nonce is listed browsers ignore 'unsafe-inline', so dev lists none.
+    dev ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' blob: data:",
     "font-src 'self'",
     "connect-src 'self'",
