@@ -129,7 +129,7 @@ build_base() {
   if [ ! -f "$rootfs/.complete" ]; then
     step "debootstrap $SUITE (minbase)"
     rm -rf "$rootfs"
-    debootstrap --variant=minbase "$SUITE" "$rootfs" "$(echo "$sources" | awk 'NR==1{print $2}')" >"$CACHE_DIR/debootstrap.log" 2>&1 ||
+    debootstrap --variant=minbase "$SUITE" "$rootfs" "$(echo "$sources" | awk -v s="$SUITE" '$3 == s {print $2}')" >"$CACHE_DIR/debootstrap.log" 2>&1 ||
       die "debootstrap failed (see $CACHE_DIR/debootstrap.log)"
     touch "$rootfs/.complete"
   fi
@@ -160,33 +160,33 @@ build_node_image() {
 }
 
 # One image per component, named as kubeadm and the addon ask for (upstream names: the node never pulls).
-# Static binaries go on an empty root; kube-proxy needs iptables and conntrack, so it gets Debian's.
-# component_image NAME BINARY [PACKAGES]
+# Static binaries go on an empty root at the path the pod specs run; kube-proxy needs iptables and
+# conntrack, so it gets Debian's. component_image NAME BINARY PATH-IN-IMAGE [PACKAGES]
 component_image() {
-  local name=$1 bin=$2 packages=${3:-} ctx
+  local name=$1 bin=$2 dest=$3 packages=${4:-} ctx b
   ctx=$CACHE_DIR/context/$(basename "${name%%:*}")
-  rm -rf "$ctx" && mkdir -p "$ctx"
-  cp "$bin" "$ctx/"
-  local b
   b=$(basename "$bin")
+  rm -rf "$ctx" && mkdir -p "$ctx"
   if [ -n "$packages" ]; then
+    cp "$bin" "$ctx/$b"
     cat >"$ctx/Dockerfile" <<DOCKERFILE
 ARG BASE_IMAGE
 FROM \${BASE_IMAGE}
 ARG PACKAGES
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \${PACKAGES} && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
-COPY $b /usr/local/bin/$b
+COPY $b $dest
+ENTRYPOINT ["$dest"]
 DOCKERFILE
     docker_build "$name" "$ctx" "PACKAGES=$packages"
   else
-    mkdir -p "$ctx/root/usr/local/bin" "$ctx/root/etc" "$ctx/root/tmp"
-    mv "$ctx/$b" "$ctx/root/usr/local/bin/$b"
+    install -D -m 0755 "$bin" "$ctx/root$dest"
+    mkdir -p "$ctx/root/etc" "$ctx/root/tmp" && chmod 1777 "$ctx/root/tmp"
     echo 'nobody:x:65534:65534:nobody:/:/sbin/nologin' >"$ctx/root/etc/passwd"
     cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM scratch
 COPY root/ /
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-ENTRYPOINT ["/usr/local/bin/$b"]
+ENTRYPOINT ["$dest"]
 DOCKERFILE
     docker_build "$name" "$ctx"
   fi
@@ -216,14 +216,16 @@ go_install crictl "$CRICTL_VERSION" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VE
 
 build_base
 build_node_image
-component_image "registry.k8s.io/kube-apiserver:$K8S_VERSION" "$K8S_BIN/kube-apiserver"
-component_image "registry.k8s.io/kube-controller-manager:$K8S_VERSION" "$K8S_BIN/kube-controller-manager"
-component_image "registry.k8s.io/kube-scheduler:$K8S_VERSION" "$K8S_BIN/kube-scheduler"
-component_image "registry.k8s.io/kube-proxy:$K8S_VERSION" "$K8S_BIN/kube-proxy" "${KUBE_PROXY_PACKAGES[*]}"
-component_image "registry.k8s.io/etcd:$ETCD_TAG" "$CACHE_DIR/etcd-v${ETCD_TAG%-*}/etcd"
-component_image "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" "$CACHE_DIR/coredns-$COREDNS_VERSION/coredns"
-component_image "registry.k8s.io/pause:$PAUSE_TAG" "$PAUSE_BIN"
-component_image "gcr.io/k8s-minikube/storage-provisioner:$STORAGE_PROVISIONER_TAG" "$CACHE_DIR/minikube-$MINIKUBE_VERSION/storage-provisioner"
+# the static pods, kube-proxy's DaemonSet and CoreDNS run the command by name (PATH); pause is the
+# image's entrypoint; the addon runs /storage-provisioner
+for c in kube-apiserver kube-controller-manager kube-scheduler; do
+  component_image "registry.k8s.io/$c:$K8S_VERSION" "$K8S_BIN/$c" "/usr/local/bin/$c"
+done
+component_image "registry.k8s.io/kube-proxy:$K8S_VERSION" "$K8S_BIN/kube-proxy" /usr/local/bin/kube-proxy "${KUBE_PROXY_PACKAGES[*]}"
+component_image "registry.k8s.io/etcd:$ETCD_TAG" "$CACHE_DIR/etcd-v${ETCD_TAG%-*}/etcd" /usr/local/bin/etcd
+component_image "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" "$CACHE_DIR/coredns-$COREDNS_VERSION/coredns" /coredns
+component_image "registry.k8s.io/pause:$PAUSE_TAG" "$PAUSE_BIN" /pause
+component_image "gcr.io/k8s-minikube/storage-provisioner:$STORAGE_PROVISIONER_TAG" "$CACHE_DIR/minikube-$MINIKUBE_VERSION/storage-provisioner" /storage-provisioner
 
 step "laying binaries and images into $MINIKUBE_HOME/cache"
 bin_dst=$MINIKUBE_HOME/cache/linux/$ARCH/$K8S_VERSION
