@@ -49,7 +49,7 @@ go_build() {
 # ---- Go binaries -----------------------------------------------------------------------------
 build_minikube() {
   local dir=$CACHE_DIR/minikube-$MINIKUBE_VERSION
-  if [ -x "$dir/minikube" ] && [ -x "$dir/storage-provisioner" ]; then step "minikube $MINIKUBE_VERSION: cached"; return; fi
+  if [ -x "$dir/minikube" ]; then step "minikube $MINIKUBE_VERSION: cached"; return; fi
   mkdir -p "$dir"
   if [ ! -s "$dir/src/go.mod" ]; then
     local moddir
@@ -60,9 +60,21 @@ build_minikube() {
   fi
   local ld="-s -w -X k8s.io/minikube/pkg/version.version=$MINIKUBE_VERSION -X k8s.io/minikube/pkg/version.isoVersion=$MINIKUBE_VERSION"
   ld+=" -X k8s.io/minikube/pkg/version.storageProvisionerVersion=$STORAGE_PROVISIONER_TAG"
-  [ -x "$dir/minikube" ] || go_build "minikube $MINIKUBE_VERSION (about 10 min on 2 cores)" "$dir/minikube" "$dir/build.log" \
+  go_build "minikube $MINIKUBE_VERSION (about 10 min on 2 cores)" "$dir/minikube" "$dir/build.log" \
     env -C "$dir/src" CGO_ENABLED=0 go build -trimpath -ldflags "$ld" -o "$dir/minikube" ./cmd/minikube
-  [ -x "$dir/storage-provisioner" ] || go_build "storage-provisioner $STORAGE_PROVISIONER_TAG" "$dir/storage-provisioner" "$dir/provisioner.log" \
+}
+
+build_storage_provisioner() {
+  local dir=$CACHE_DIR/storage-provisioner-$STORAGE_PROVISIONER_TAG
+  if [ -x "$dir/storage-provisioner" ]; then step "storage-provisioner $STORAGE_PROVISIONER_TAG: cached"; return; fi
+  mkdir -p "$dir"
+  if [ ! -s "$dir/src/go.mod" ]; then
+    local moddir
+    moddir=$(go mod download -json "k8s.io/minikube@$STORAGE_PROVISIONER_FROM" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+    [ -d "$moddir" ] || die "go mod download k8s.io/minikube@$STORAGE_PROVISIONER_FROM failed"
+    rm -rf "$dir/src" && cp -r "$moddir" "$dir/src" && chmod -R u+w "$dir/src"
+  fi
+  go_build "storage-provisioner $STORAGE_PROVISIONER_TAG (from minikube $STORAGE_PROVISIONER_FROM)" "$dir/storage-provisioner" "$dir/build.log" \
     env -C "$dir/src" CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X k8s.io/minikube/pkg/storage.version=$STORAGE_PROVISIONER_TAG" \
       -o "$dir/storage-provisioner" ./cmd/storage-provisioner
 }
@@ -208,6 +220,7 @@ image_to_minikube_cache() {
 
 # ---- run -------------------------------------------------------------------------------------
 build_minikube
+build_storage_provisioner
 bash "$REPO_ROOT/scripts/cluster/build.sh"     # kubelet, kubectl, control plane, pause (cached there)
 build_kubeadm
 build_etcd
@@ -225,7 +238,7 @@ component_image "registry.k8s.io/kube-proxy:$K8S_VERSION" "$K8S_BIN/kube-proxy" 
 component_image "registry.k8s.io/etcd:$ETCD_TAG" "$CACHE_DIR/etcd-v${ETCD_TAG%-*}/etcd" /usr/local/bin/etcd
 component_image "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" "$CACHE_DIR/coredns-$COREDNS_VERSION/coredns" /coredns
 component_image "registry.k8s.io/pause:$PAUSE_TAG" "$PAUSE_BIN" /pause
-component_image "gcr.io/k8s-minikube/storage-provisioner:$STORAGE_PROVISIONER_TAG" "$CACHE_DIR/minikube-$MINIKUBE_VERSION/storage-provisioner" /storage-provisioner
+component_image "gcr.io/k8s-minikube/storage-provisioner:$STORAGE_PROVISIONER_TAG" "$CACHE_DIR/storage-provisioner-$STORAGE_PROVISIONER_TAG/storage-provisioner" /storage-provisioner
 
 step "laying binaries and images into $MINIKUBE_HOME/cache"
 bin_dst=$MINIKUBE_HOME/cache/linux/$ARCH/$K8S_VERSION

@@ -17,17 +17,33 @@ if [ -x "$MINIKUBE_BIN" ]; then
   step "deleted profile $PROFILE"
 fi
 
-# Docker: our runtime out of daemon.json, the default runtime back to what it was
+# Docker: our runtime out of daemon.json, the default runtime back to what it was. In two reloads:
+# dockerd keeps its current default runtime when "default-runtime" is merely absent from daemon.json,
+# and a reload that removes the runtime it still defaults to crashes it (nil runtime in Reload). So
+# first name the previous default explicitly (runc when there was none), then drop our runtime.
+reload_dockerd() { # EXPECTED-DEFAULT-RUNTIME
+  local pid
+  pid=$(pidof dockerd) || die "dockerd is not running"
+  kill -HUP "$pid"
+  for _ in $(seq 20); do
+    [ "$(docker info -f '{{.DefaultRuntime}}' 2>/dev/null)" = "$1" ] && return 0
+    sleep 0.5
+  done
+  die "dockerd did not reload $DAEMON_JSON (default runtime should be $1; see its log)"
+}
 if [ -s "$DAEMON_JSON" ] && jq -e --arg n "$RUNTIME_NAME" '(.runtimes[$n] != null) or (."default-runtime" == $n)' "$DAEMON_JSON" >/dev/null 2>&1; then
   before=$(sed -n 's/^daemon-json-default-runtime //p' "$SAVED" 2>/dev/null)
-  jq --arg n "$RUNTIME_NAME" --arg d "${before:--}" '
+  before=${before:--}
+  default=$before; [ "$default" = - ] && default=runc
+  jq --arg d "$default" '."default-runtime" = $d' "$DAEMON_JSON" >"$DAEMON_JSON.tmp" && mv "$DAEMON_JSON.tmp" "$DAEMON_JSON"
+  reload_dockerd "$default"
+  jq --arg n "$RUNTIME_NAME" --arg d "$before" '
       del(.runtimes[$n]) | (if .runtimes == {} then del(.runtimes) else . end)
-      | (if ."default-runtime" == $n then (if $d == "-" then del(."default-runtime") else ."default-runtime" = $d end) else . end)' \
+      | (if $d == "-" then del(."default-runtime") else ."default-runtime" = $d end)' \
     "$DAEMON_JSON" >"$DAEMON_JSON.tmp" && mv "$DAEMON_JSON.tmp" "$DAEMON_JSON"
   if grep -qx daemon-json-absent "$SAVED" 2>/dev/null && [ "$(jq -c . "$DAEMON_JSON")" = "{}" ]; then rm -f "$DAEMON_JSON"; fi
-  pid=$(pidof dockerd || true)
-  [ -n "$pid" ] && kill -HUP "$pid"
-  step "Docker: $RUNTIME_NAME removed, default runtime ${before:--} again (dockerd reloaded)"
+  reload_dockerd "$default"
+  step "Docker: $RUNTIME_NAME removed, default runtime $default again (dockerd reloaded)"
 fi
 
 if [ -s "$SAVED" ]; then
