@@ -64,6 +64,8 @@ build_minikube() {
     env -C "$dir/src" CGO_ENABLED=0 go build -trimpath -ldflags "$ld" -o "$dir/minikube" ./cmd/minikube
 }
 
+# -checklinkname=0: that release's golang.org/x/net reaches into syscall by linkname, which newer Go
+# linkers refuse unless told.
 build_storage_provisioner() {
   local dir=$CACHE_DIR/storage-provisioner-$STORAGE_PROVISIONER_TAG
   if [ -x "$dir/storage-provisioner" ]; then step "storage-provisioner $STORAGE_PROVISIONER_TAG: cached"; return; fi
@@ -75,7 +77,7 @@ build_storage_provisioner() {
     rm -rf "$dir/src" && cp -r "$moddir" "$dir/src" && chmod -R u+w "$dir/src"
   fi
   go_build "storage-provisioner $STORAGE_PROVISIONER_TAG (from minikube $STORAGE_PROVISIONER_FROM)" "$dir/storage-provisioner" "$dir/build.log" \
-    env -C "$dir/src" CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X k8s.io/minikube/pkg/storage.version=$STORAGE_PROVISIONER_TAG" \
+    env -C "$dir/src" CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -checklinkname=0 -X k8s.io/minikube/pkg/storage.version=$STORAGE_PROVISIONER_TAG" \
       -o "$dir/storage-provisioner" ./cmd/storage-provisioner
 }
 

@@ -8,9 +8,9 @@ cfg() { (cd "$REPO_ROOT" && npx --no-install tsx scripts/config-get.ts "$1"); }
 MINIKUBE_VERSION=v1.37.0          # k8s.io/minikube, built from the Go module proxy as the main module
 STORAGE_PROVISIONER_TAG=v5        # what minikube v1.37.0's storage-provisioner addon asks for (its Makefile's tag)
 # ...built from this minikube release's source: v1.37.0's own links client-go v0.34, which has dropped
-# the endpoints leader-election lock the provisioner takes ("endpoints lock is removed"); v1.29.0 links
-# client-go v0.26 and ships the same provisioner at the same tag.
-STORAGE_PROVISIONER_FROM=v1.29.0
+# the endpoints leader-election lock the provisioner takes ("endpoints lock is removed", since v0.24); v1.25.2 links
+# client-go v0.23 and ships the same provisioner at the same tag.
+STORAGE_PROVISIONER_FROM=v1.25.2
 CRICTL_VERSION=v1.34.0            # sigs.k8s.io/cri-tools: the proxy refused v1.33.0, v1.32.0 and v1.31.1 (2026-12-06); CRI v1 is the same
 # kubeadm v1.33 (and minikube's table for v1.33.4) asks for these; see images() in build.sh for what each one holds
 ETCD_TAG=3.5.21-0
