@@ -120,6 +120,8 @@ for _ in $(seq 120); do node_ready && break; sleep 1; done
 node_ready || die "node $PROFILE not Ready: $MINIKUBE_BIN --profile $PROFILE logs"
 kc -n kube-system rollout status deploy/coredns --timeout=180s >/dev/null ||
   die "CoreDNS not available: $KUBECTL --context $PROFILE -n kube-system describe pod -l k8s-app=kube-dns"
-step "up: profile $PROFILE, Kubernetes $K8S_VERSION, node Ready (build ${t_built} s, total $(( $(date +%s) - t0 )) s)"
+kc -n kube-system wait --for=condition=Ready pod/storage-provisioner --timeout=120s >/dev/null ||
+  die "storage-provisioner (the default StorageClass's provisioner) not Ready: $KUBECTL --context $PROFILE -n kube-system logs storage-provisioner"
+step "up: profile $PROFILE, Kubernetes $K8S_VERSION, node Ready, CoreDNS, default StorageClass (build ${t_built} s, total $(( $(date +%s) - t0 )) s)"
 echo "  kubectl: $KUBECTL --context $PROFILE get nodes     (kubeconfig: $HOME/.kube/config, context $PROFILE)"
 echo "  images:  minikube image load IMAGE"
