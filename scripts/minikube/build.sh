@@ -213,6 +213,7 @@ image_to_minikube_cache() {
   tar=$CACHE_DIR/images/$(echo "$image" | tr '/:' '__')-$id.tar
   if [ ! -s "$tar" ]; then
     mkdir -p "$CACHE_DIR/images"
+    rm -f "$CACHE_DIR/images/$(echo "$image" | tr '/:' '__')"-*.tar   # earlier builds of this image
     "$DOCKER" save -o "$tar.tmp" "$image" && mv "$tar.tmp" "$tar" || die "docker save $image failed"
   fi
   dst=$MINIKUBE_HOME/cache/images/$ARCH/${image/:/_}
