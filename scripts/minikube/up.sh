@@ -108,9 +108,17 @@ fi
 # the images come from $MINIKUBE_HOME/cache/images, put there by build.sh.
 # kubeadm's HTTPProxyCIDR check: kubeadm writes the service CIDR's first address as "[10.96.0.1]",
 # which the Go toolchain building it here (newer than Kubernetes v1.33's) refuses to parse as a URL.
-step "minikube start: profile $PROFILE, docker driver, node image $node_image, Kubernetes $K8S_VERSION (log: $STATE_DIR/start.log)"
+# Air-gapped mode (TODO_REGISTRY, else registry: in todo.config.yaml): the node pulls the deploy's
+# images and PostgreSQL from that registry, as plain HTTP when it serves no HTTPS.
+insecure=()
+registry=$(cfg registry)
+if [ "$registry" != null ]; then
+  host=${registry%%/*}
+  curl -fsS -m 5 -o /dev/null "https://$host/v2/" 2>/dev/null || insecure=(--insecure-registry="$host")
+fi
+step "minikube start: profile $PROFILE, docker driver, node image $node_image, Kubernetes $K8S_VERSION${insecure:+, ${insecure[*]}} (log: $STATE_DIR/start.log)"
 start_s=$(date +%s)
-mk start --driver=docker --force --base-image="$node_image" --container-runtime=containerd \
+mk start --driver=docker --force --base-image="$node_image" --container-runtime=containerd "${insecure[@]}" \
   --kubernetes-version="$K8S_VERSION" --preload=false --cni=bridge --cpus="$CPUS" --memory="$MEMORY" \
   --extra-config=kubeadm.ignore-preflight-errors=HTTPProxyCIDR --interactive=false --alsologtostderr -v=1 >"$STATE_DIR/start.log" 2>&1 ||
   die "minikube start failed after $(( $(date +%s) - start_s )) s: see $STATE_DIR/start.log (last lines: $(grep -v '^[IW][0-9]' "$STATE_DIR/start.log" | tail -n 5 | tr '\n' ' '))"
