@@ -32,7 +32,8 @@ answers && exit 0
 if ! pgrep -x dockerd >/dev/null; then
   echo "docker-engine: starting dockerd (log: $LOG)"
   # setsid: the engine must outlive the test run or shell that started it.
-  setsid dockerd >>"$LOG" 2>&1 </dev/null &
+  # 9>&-: the lock must not be inherited by dockerd (and the container shims it starts), or it is held for good.
+  setsid dockerd >>"$LOG" 2>&1 </dev/null 9>&- &
 fi
 for _ in $(seq "$WAIT_SECONDS"); do
   answers && { echo "docker-engine: engine ready ($("$DOCKER" version --format '{{.Server.Version}}'))"; exit 0; }
