@@ -33,7 +33,8 @@ describe("starting a mirrored engine image", () => {
 
   it("takes engine.image only with a tag or digest", () => {
     const text = readFileSync(join(REPO_ROOT, "todo.config.yaml"), "utf8");
-    const withImage = (image: string) => text.replace("  localContainer: todo-dagger-engine", `  localContainer: todo-dagger-engine\n  image: ${image}`);
+    const withImage = (image: string) => text.replace(/^  image: null$/m, `  image: ${image}`);
+    expect(withImage("x")).not.toBe(text);
     expect(parseProjectConfig(withImage("registry.example.com:5000/dagger/engine:v0.21.9")).engine?.image).toBe("registry.example.com:5000/dagger/engine:v0.21.9");
     expect(() => parseProjectConfig(withImage("registry.example.com/dagger/engine"))).toThrow(/tag or digest/);
   });
