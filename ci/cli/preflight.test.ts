@@ -1,12 +1,12 @@
 // Preflight messages on a machine without the tools (an empty PATH is such a machine).
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeLocalEngine } from "./preflight.js";
+import { checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeEngineGc, judgeLocalEngine, parseDf, parseDiskSpace } from "./preflight.js";
 
 const bare = { PATH: "/nonexistent" };
 
@@ -38,6 +38,69 @@ describe("findEngine", () => {
   it("uses $DAGGER_CLI when set", () => {
     expect(daggerCli({ DAGGER_CLI: "/opt/dagger/bin/dagger" })).toBe("/opt/dagger/bin/dagger");
     expect(daggerCli({})).toBe("dagger");
+  });
+});
+
+describe("the engine's garbage collector", () => {
+  const GiB = 1024 ** 3;
+  const disk = (totalGiB: number, freeGiB: number) => ({ totalBytes: totalGiB * GiB, freeBytes: freeGiB * GiB });
+  const kept = JSON.stringify({ registries: {}, gc: { reservedSpace: "20GB", minFreeSpace: "5GB", maxUsedSpace: "40GB" } });
+
+  it("reads disk spaces as the engine does: bytes, units of 1024, percentages of the disk", () => {
+    expect(parseDiskSpace(512_000_000, 100 * GiB)).toBe(512_000_000);
+    expect(parseDiskSpace("20GB", 100 * GiB)).toBe(20 * GiB);
+    expect(parseDiskSpace("512MiB", 100 * GiB)).toBe(512 * 1024 ** 2);
+    expect(parseDiskSpace("10%", 100 * GiB)).toBe(10 * GiB);
+    expect(parseDiskSpace(undefined, 100 * GiB)).toBeUndefined();
+    expect(parseDiskSpace("lots", 100 * GiB)).toBeUndefined();
+  });
+
+  it("reads df -Pk", () => {
+    const out = "Filesystem     1024-blocks      Used Available Capacity Mounted on\n/dev/sda1        104857600  94371840  10485760      90% /var/lib/dagger\n";
+    expect(parseDf(out)).toEqual({ totalBytes: 100 * GiB, freeBytes: 10 * GiB });
+    expect(parseDf("df: /var/lib/dagger: No such file or directory")).toBeUndefined();
+  });
+
+  it("warns, naming the settings, when no gc is set and the disk has less than 20 % free", () => {
+    const line = judgeEngineGc(JSON.stringify({ registries: {} }), disk(100, 19));
+    expect(line).toMatch(/no gc space and the disk has 19 % free .* default gc\.minFreeSpace of 20 %: the engine prunes most of its cache/);
+    for (const key of ["gc.reservedSpace", "gc.minFreeSpace", "gc.maxUsedSpace"]) expect(line).toContain(key);
+    expect(line).not.toContain("\n");
+    expect(judgeEngineGc("", disk(100, 19))).toMatch(/no gc space/);
+    expect(judgeEngineGc(JSON.stringify({ registries: {} }), disk(100, 30))).toBeUndefined();
+  });
+
+  it("warns when gc.minFreeSpace or gc.reservedSpace is more than the disk has free", () => {
+    expect(judgeEngineGc(kept, disk(100, 30))).toBeUndefined();
+    expect(judgeEngineGc(kept, disk(100, 4))).toMatch(/^gc\.minFreeSpace \(5\.0 GiB\) is more than the disk has free \(4\.0 GiB, 4 %\)/);
+    expect(judgeEngineGc(JSON.stringify({ gc: { reservedSpace: "20GB", maxUsedSpace: "40GB" } }), disk(100, 12))).toMatch(/^gc\.reservedSpace \(20\.0 GiB\) is more than the disk has free \(12\.0 GiB/);
+    expect(judgeEngineGc(JSON.stringify({ gc: { minFreeSpace: "50%" } }), disk(100, 40))).toMatch(/^gc\.minFreeSpace \(50\.0 GiB\)/);
+  });
+
+  it("says nothing when GC is off or runs on policies of one's own, and flags an engine.json that is not JSON", () => {
+    expect(judgeEngineGc(JSON.stringify({ gc: { enabled: false } }), disk(100, 1))).toBeUndefined();
+    expect(judgeEngineGc(JSON.stringify({ gc: { policies: [{ all: true, keepDuration: "48h" }] } }), disk(100, 1))).toBeUndefined();
+    expect(judgeEngineGc("{", disk(100, 50))).toMatch(/not JSON.*gc\.minFreeSpace/);
+  });
+
+  it("is read from the running engine container by findEngine, which warns in one line", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "fake-docker-"));
+    try {
+      // A docker that answers inspect (running, the pinned tag) and exec (engine.json without gc, a 90 % full disk).
+      writeFileSync(
+        join(bin, "docker"),
+        `#!/bin/sh\ncase "$1" in\n inspect) echo "true todo-dagger-engine:v0.21.9";;\n exec) echo '{"registries":{}}'; echo '--- df ---'; echo 'Filesystem 1024-blocks Used Available Capacity Mounted'; echo '/dev/sda1 104857600 94371840 10485760 90% /var/lib/dagger';;\nesac\n`,
+      );
+      chmodSync(join(bin, "docker"), 0o755);
+      const env: NodeJS.ProcessEnv = { PATH: `${bin}:/usr/bin:/bin` };
+      const lines: string[] = [];
+      const check = await findEngine("todo-dagger-engine", env, "0.21.9", (l) => lines.push(l));
+      expect(check.ok).toBe(true);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^! engine GC: todo-dagger-engine: engine\.json sets no gc space and the disk has 10 % free/);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 
