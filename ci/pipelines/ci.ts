@@ -29,7 +29,17 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
   const images: Partial<Record<AppName, Container>> = {};
   let artifacts = dag.directory();
 
-  // Builds first (the image steps need them); a failed build fails its dependents, not the others.
+  // The tests and lint-chart need no image: they start at once, beside the builds.
+  const independent: Promise<StepResult>[] = [
+    ...SUITE_NAMES.map((suite) => testStep(source, config, suite)),
+    (async () => {
+      const started = Date.now();
+      const step = await runStep("lint-chart", () => lintChartStep(source, config));
+      return withCache(step, await probeCache(config, lintChartContainer(source, config), started));
+    })(),
+  ];
+
+  // The builds (the image steps need them); a failed build fails its dependents, not the others.
   const builds = await Promise.all(
     appNames(config).map(async (app) => {
       const started = Date.now();
@@ -41,14 +51,6 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
   );
   const skipped = (name: string): StepResult => ({ name, verdict: "skipped", durationMs: 0, findings: [{ severity: "info", message: "its image did not build" }] });
 
-  const independent: Promise<StepResult>[] = [
-    ...SUITE_NAMES.map((suite) => testStep(source, config, suite)),
-    (async () => {
-      const started = Date.now();
-      const step = await runStep("lint-chart", () => lintChartStep(source, config));
-      return withCache(step, await probeCache(config, lintChartContainer(source, config), started));
-    })(),
-  ];
   for (const app of appNames(config)) {
     const image = images[app];
     if (!image) {
@@ -60,14 +62,14 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
         const started = Date.now();
         let report: File | undefined;
         const step = await runStep(`scan-${app}`, async () => {
-        const r = await scanImage(config, config.apps[app].image, image, today, scanDb);
-        report = r.report;
-        artifacts = artifacts.withFile(`sbom-${app}.cdx.json`, r.sbom).withFile(`trivy-${app}.json`, r.report);
-        const lines = describeScan(r.verdict);
-        return [
-          { severity: r.verdict.passed ? "info" : "error", message: lines.join("\n") },
-          { severity: "info", message: `scanners: ${r.scanners.join(", ")}; vulnerability DB: ${r.db}` },
-        ];
+          const r = await scanImage(config, config.apps[app].image, image, today, scanDb);
+          report = r.report;
+          artifacts = artifacts.withFile(`sbom-${app}.cdx.json`, r.sbom).withFile(`trivy-${app}.json`, r.report);
+          const lines = describeScan(r.verdict);
+          return [
+            { severity: r.verdict.passed ? "info" : "error", message: lines.join("\n") },
+            { severity: "info", message: `scanners: ${r.scanners.join(", ")}; vulnerability DB: ${r.db}` },
+          ];
         });
         return withCache(step, report ? await probeCache(config, report, started) : undefined);
       })(),
