@@ -65,11 +65,11 @@ describe("run record", () => {
     ];
     expect(stepTable(steps)).toBe(
       [
-        "step          verdict  duration  work                           first error",
-        "------------  -------  --------  -----------------------------  ---------------",
-        "scan          FAILED   1 m 5 s   did work                       CVE-1 | openssl",
+        "step          verdict  duration  work                            first error",
+        "------------  -------  --------  ------------------------------  ---------------",
+        "scan          FAILED   1 m 5 s   did work                        CVE-1 | openssl",
         "lint-chart    passed   900 ms    ?",
-        "test-backend  passed   1.2 s     cached (ran 1 m 35 s earlier)",
+        "test-backend  passed   1.2 s     cached (its run took 1 m 35 s)",
       ].join("\n"),
     );
     expect(stepTable(steps, "markdown")).toContain("| scan | FAILED | 1 m 5 s | did work | CVE-1 \\| openssl |");

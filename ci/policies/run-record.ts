@@ -105,7 +105,7 @@ const fmtDuration = (ms: number) => (ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(
 /** The "work" column: did the step work in this run, or come from the engine's cache. */
 function cacheCell(s: StepResult): string {
   if (s.cache === "miss") return "did work";
-  if (s.cache === "hit") return s.workSeconds !== undefined ? `cached (ran ${fmtDuration(Math.round(s.workSeconds * 1000))} earlier)` : "cached";
+  if (s.cache === "hit") return s.workSeconds !== undefined ? `cached (its run took ${fmtDuration(Math.round(s.workSeconds * 1000))})` : "cached";
   return s.verdict === "skipped" ? "" : "?";
 }
 
