@@ -2,7 +2,7 @@
 // the real @dagger.io/dagger 0.21.9 types: a wrong option or call fails this.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ci = import.meta.dirname;
@@ -51,4 +51,40 @@ describe("Dagger module", () => {
     expect(readdirSync(join(ci, "src"))).toEqual(["index.ts"]);
     expect(readFileSync(join(ci, "src", "index.ts"), "utf8").match(/^export class /gm)).toHaveLength(1);
   });
+
+  // dagger.json's include list ("!pattern" leaves a path out) keeps the module's source to what its
+  // runtime loads: no tests, fixtures, docs or host CLI. A file the module imports must not be left out.
+  it("leaves out of the module's source (dagger.json include) only what ci/src/index.ts never imports", () => {
+    const dagger = JSON.parse(readFileSync(join(ci, "..", "dagger.json"), "utf8")) as { include?: string[] };
+    const excluded = (dagger.include ?? []).filter((p) => p.startsWith("!")).map((p) => globToRegExp(p.slice(1)));
+    expect(excluded.length).toBeGreaterThan(0);
+    const isExcluded = (rel: string) => excluded.some((re) => re.test(rel));
+    const seen = new Set<string>();
+    const queue = ["ci/src/index.ts"];
+    while (queue.length) {
+      const rel = queue.pop()!;
+      if (seen.has(rel)) continue;
+      seen.add(rel);
+      const text = readFileSync(join(ci, "..", rel), "utf8");
+      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
+        queue.push(posix.normalize(posix.join(posix.dirname(rel), m[1]!.replace(/\.js$/, ".ts"))));
+      }
+    }
+    expect([...seen].filter(isExcluded)).toEqual([]);
+    // and the list does leave out what it should
+    for (const f of ["ci/doctor/doctor.ts", "ci/cli/main.ts", "ci/steps/toolbox.test.ts", "ci/doctor/README.md"]) expect([f, isExcluded(f)]).toEqual([f, true]);
+  });
 });
+
+/** A dagger.json / .dockerignore pattern as a RegExp over repository-relative paths (a directory covers its subtree). */
+function globToRegExp(pattern: string): RegExp {
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*\*\//g, "\u0000")
+    .replace(/\*\*/g, ".*")
+    .replace(/\*/g, "[^/]*")
+    .replace(/\?/g, "[^/]")
+    .replace(/\u0000/g, "(?:.*/)?");
+  return new RegExp(`^${body}(?:/.*)?$`);
+}
+

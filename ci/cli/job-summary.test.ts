@@ -40,7 +40,7 @@ describe("job summary", () => {
   it("shows the verdict, the step table and the replay command of that run", () => {
     const text = jobSummary({ ...failed, ci: ciRunFromEnv(github) });
     expect(text).toContain("## Pipeline: failed");
-    expect(text).toContain("| scan-backend | FAILED | 2.0 s | CVE-1 \\| openssl |");
+    expect(text).toContain("| scan-backend | FAILED | 2.0 s | ? | CVE-1 \\| openssl |");
     expect(text).toContain("npm run pipeline:reproduce -- 4242");
   });
 

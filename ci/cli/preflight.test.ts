@@ -1,13 +1,13 @@
 // Preflight messages on a machine without the tools (an empty PATH is such a machine).
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeLocalEngine } from "./preflight.js";
+import { checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeEngineGc, judgeLocalEngine, parseDf, parseDiskSpace } from "./preflight.js";
 
 const bare = { PATH: "/nonexistent" };
 
@@ -40,7 +40,7 @@ describe("findEngine", () => {
 
   it("without a running local engine, says the CLI will need the official engine image", async () => {
     const env: NodeJS.ProcessEnv = { ...bare };
-    const check = await findEngine("todo-dagger-engine", env, "0.21.9", await closedUrl());
+    const check = await findEngine("todo-dagger-engine", env, "0.21.9", { engineRegistry: await closedUrl() });
     expect(check.detail).toMatch(/official engine image .*closed network/);
     expect(env._EXPERIMENTAL_DAGGER_RUNNER_HOST).toBeUndefined();
   });
@@ -53,7 +53,7 @@ describe("findEngine", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v2/`;
     try {
-      const check = await findEngine(undefined, { ...bare }, "0.21.9", url);
+      const check = await findEngine(undefined, { ...bare }, "0.21.9", { engineRegistry: url });
       expect(check).toEqual({ name: "engine", ok: true, detail: `the CLI starts the official engine image registry.dagger.io/engine:v0.21.9 (${new URL(url).host} answers)` });
       expect(formatChecks([check])).toMatch(/^✓ engine/);
     } finally {
@@ -63,7 +63,7 @@ describe("findEngine", () => {
 
   it("marks it unknown (?), not ✓, with what to do, when its registry cannot be reached; the run is not stopped", async () => {
     const url = await closedUrl();
-    const check = await findEngine(undefined, { ...bare }, "0.21.9", url);
+    const check = await findEngine(undefined, { ...bare }, "0.21.9", { engineRegistry: url });
     expect(check).toMatchObject({ name: "engine", ok: true, unknown: true });
     expect(formatChecks([check])).toBe(
       `? engine: unknown: the CLI would start the official engine image registry.dagger.io/engine:v0.21.9, but ${new URL(url).host} cannot be reached from here. On a closed network, mirror that image into your registry and name the mirror in engine.image (todo.config.yaml) or TODO_ENGINE_IMAGE, or start a local engine first (README: "A local Dagger engine")`,
@@ -73,6 +73,69 @@ describe("findEngine", () => {
   it("uses $DAGGER_CLI when set", () => {
     expect(daggerCli({ DAGGER_CLI: "/opt/dagger/bin/dagger" })).toBe("/opt/dagger/bin/dagger");
     expect(daggerCli({})).toBe("dagger");
+  });
+});
+
+describe("the engine's garbage collector", () => {
+  const GiB = 1024 ** 3;
+  const disk = (totalGiB: number, freeGiB: number) => ({ totalBytes: totalGiB * GiB, freeBytes: freeGiB * GiB });
+  const kept = JSON.stringify({ registries: {}, gc: { reservedSpace: "20GB", minFreeSpace: "5GB", maxUsedSpace: "40GB" } });
+
+  it("reads disk spaces as the engine does: bytes, units of 1024, percentages of the disk", () => {
+    expect(parseDiskSpace(512_000_000, 100 * GiB)).toBe(512_000_000);
+    expect(parseDiskSpace("20GB", 100 * GiB)).toBe(20 * GiB);
+    expect(parseDiskSpace("512MiB", 100 * GiB)).toBe(512 * 1024 ** 2);
+    expect(parseDiskSpace("10%", 100 * GiB)).toBe(10 * GiB);
+    expect(parseDiskSpace(undefined, 100 * GiB)).toBeUndefined();
+    expect(parseDiskSpace("lots", 100 * GiB)).toBeUndefined();
+  });
+
+  it("reads df -Pk", () => {
+    const out = "Filesystem     1024-blocks      Used Available Capacity Mounted on\n/dev/sda1        104857600  94371840  10485760      90% /var/lib/dagger\n";
+    expect(parseDf(out)).toEqual({ totalBytes: 100 * GiB, freeBytes: 10 * GiB });
+    expect(parseDf("df: /var/lib/dagger: No such file or directory")).toBeUndefined();
+  });
+
+  it("warns, naming the settings, when no gc is set and the disk has less than 20 % free", () => {
+    const line = judgeEngineGc(JSON.stringify({ registries: {} }), disk(100, 19));
+    expect(line).toMatch(/no gc space and the disk has 19 % free .* default gc\.minFreeSpace of 20 %: the engine prunes most of its cache/);
+    for (const key of ["gc.reservedSpace", "gc.minFreeSpace", "gc.maxUsedSpace"]) expect(line).toContain(key);
+    expect(line).not.toContain("\n");
+    expect(judgeEngineGc("", disk(100, 19))).toMatch(/no gc space/);
+    expect(judgeEngineGc(JSON.stringify({ registries: {} }), disk(100, 30))).toBeUndefined();
+  });
+
+  it("warns when gc.minFreeSpace or gc.reservedSpace is more than the disk has free", () => {
+    expect(judgeEngineGc(kept, disk(100, 30))).toBeUndefined();
+    expect(judgeEngineGc(kept, disk(100, 4))).toMatch(/^gc\.minFreeSpace \(5\.0 GiB\) is more than the disk has free \(4\.0 GiB, 4 %\)/);
+    expect(judgeEngineGc(JSON.stringify({ gc: { reservedSpace: "20GB", maxUsedSpace: "40GB" } }), disk(100, 12))).toMatch(/^gc\.reservedSpace \(20\.0 GiB\) is more than the disk has free \(12\.0 GiB/);
+    expect(judgeEngineGc(JSON.stringify({ gc: { minFreeSpace: "50%" } }), disk(100, 40))).toMatch(/^gc\.minFreeSpace \(50\.0 GiB\)/);
+  });
+
+  it("says nothing when GC is off or runs on policies of one's own, and flags an engine.json that is not JSON", () => {
+    expect(judgeEngineGc(JSON.stringify({ gc: { enabled: false } }), disk(100, 1))).toBeUndefined();
+    expect(judgeEngineGc(JSON.stringify({ gc: { policies: [{ all: true, keepDuration: "48h" }] } }), disk(100, 1))).toBeUndefined();
+    expect(judgeEngineGc("{", disk(100, 50))).toMatch(/not JSON.*gc\.minFreeSpace/);
+  });
+
+  it("is read from the running engine container by findEngine, which warns in one line", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "fake-docker-"));
+    try {
+      // A docker that answers inspect (running, the pinned tag) and exec (engine.json without gc, a 90 % full disk).
+      writeFileSync(
+        join(bin, "docker"),
+        `#!/bin/sh\ncase "$1" in\n inspect) echo "true todo-dagger-engine:v0.21.9";;\n exec) echo '{"registries":{}}'; echo '--- df ---'; echo 'Filesystem 1024-blocks Used Available Capacity Mounted'; echo '/dev/sda1 104857600 94371840 10485760 90% /var/lib/dagger';;\nesac\n`,
+      );
+      chmodSync(join(bin, "docker"), 0o755);
+      const env: NodeJS.ProcessEnv = { PATH: `${bin}:/usr/bin:/bin` };
+      const lines: string[] = [];
+      const check = await findEngine("todo-dagger-engine", env, "0.21.9", { warn: (l) => lines.push(l) });
+      expect(check.ok).toBe(true);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^! engine GC: todo-dagger-engine: engine\.json sets no gc space and the disk has 10 % free/);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 

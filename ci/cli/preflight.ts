@@ -44,13 +44,26 @@ export async function checkContainerRuntime(env?: NodeJS.ProcessEnv): Promise<Ch
  * put into `env` for every later call; else the CLI starts the official engine
  * image, which needs its registry.
  */
-export async function findEngine(localContainer: string | undefined, env: NodeJS.ProcessEnv = process.env, version?: string, engineRegistry = DAGGER_ENGINE_REGISTRY): Promise<Check> {
+export async function findEngine(
+  localContainer: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  version?: string,
+  { engineRegistry = DAGGER_ENGINE_REGISTRY, warn = (l: string) => console.warn(l) }: { engineRegistry?: string; warn?: (line: string) => void } = {},
+): Promise<Check> {
   const set = env._EXPERIMENTAL_DAGGER_RUNNER_HOST;
-  if (set) return { name: "engine", ok: true, detail: `${set} (_EXPERIMENTAL_DAGGER_RUNNER_HOST)` };
+  const local = set?.match(/^docker-container:\/\/(.+)$/)?.[1];
+  if (set) {
+    // A local engine named directly: its GC settings matter as much.
+    if (local) await warnAboutEngineGc(local, env, warn);
+    return { name: "engine", ok: true, detail: `${set} (_EXPERIMENTAL_DAGGER_RUNNER_HOST)` };
+  }
   if (localContainer) {
     const r = await probe("docker", ["inspect", "-f", LOCAL_ENGINE_INSPECT, localContainer], env);
     const check = r.ok ? judgeLocalEngine(localContainer, r.out, version) : undefined;
-    if (check?.ok) env._EXPERIMENTAL_DAGGER_RUNNER_HOST = `docker-container://${localContainer}`;
+    if (check?.ok) {
+      env._EXPERIMENTAL_DAGGER_RUNNER_HOST = `docker-container://${localContainer}`;
+      await warnAboutEngineGc(localContainer, env, warn);
+    }
     if (check) return check;
   }
   return officialEngine(env, version, engineRegistry);
@@ -90,6 +103,83 @@ export function judgeLocalEngine(container: string, inspected: string, version?:
   }
   if (running !== "true") return { name: "engine", ok: false, detail: `local engine container ${container} is stopped: \`docker start ${container}\`, or remove it to use the official engine` };
   return { name: "engine", ok: true, detail: `local engine in container ${container}` };
+}
+
+/** Where a Dagger engine container reads its configuration, and where it keeps its cache. */
+export const ENGINE_JSON_PATH = "/etc/dagger/engine.json";
+export const ENGINE_STATE_DIR = "/var/lib/dagger";
+const DF_MARKER = "--- df ---";
+
+/** Reads the running engine's engine.json and the free space where it keeps its cache; warns in one line where GC would prune the cache. */
+export async function warnAboutEngineGc(container: string, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<void> {
+  const r = await probe("docker", ["exec", container, "sh", "-c", `cat ${ENGINE_JSON_PATH} 2>/dev/null; echo '${DF_MARKER}'; df -Pk ${ENGINE_STATE_DIR}`], env);
+  if (!r.ok) return;
+  const [engineJson = "", df = ""] = r.out.split(DF_MARKER);
+  const disk = parseDf(df);
+  const line = disk ? judgeEngineGc(engineJson, disk) : undefined;
+  if (line) warn(`! engine GC: ${container}: ${line}`);
+}
+
+export interface DiskState {
+  totalBytes: number;
+  freeBytes: number;
+}
+
+/** `df -Pk DIR` → the file system's size and what is available, in bytes. */
+export function parseDf(out: string): DiskState | undefined {
+  const row = out.trim().split("\n").at(-1)?.trim().split(/\s+/);
+  const [total, available] = [Number(row?.[1]), Number(row?.[3])];
+  return row && row.length >= 6 && Number.isFinite(total) && Number.isFinite(available) && total > 0 ? { totalBytes: total * 1024, freeBytes: available * 1024 } : undefined;
+}
+
+const UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/** An engine.json disk space (512000000, "512MB", "20GB", "10%") in bytes, as the engine reads it (units of 1024); undefined when unset or unreadable. */
+export function parseDiskSpace(value: unknown, totalBytes: number): number | undefined {
+  if (typeof value === "number") return value > 0 ? value : undefined;
+  if (typeof value !== "string" || !value.trim()) return undefined;
+  const pct = value.trim().match(/^(\d+)%$/);
+  if (pct) return Number(pct[1]) > 0 ? (totalBytes * Number(pct[1])) / 100 : undefined;
+  const m = value.trim().match(/^(\d+(?:\.\d+)?)\s*([kKmMgGtTpP]?)[iI]?[bB]?$/);
+  return m ? Number(m[1]) * UNITS[m[2]!.toLowerCase()]! || undefined : undefined;
+}
+
+const fmtBytes = (b: number) => (b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(b / 1024 ** 2)} MiB`);
+const GC_FIX = 'set gc.reservedSpace, gc.minFreeSpace and gc.maxUsedSpace in the engine\'s engine.json to fit this disk (e.g. "gc": {"reservedSpace": "20GB", "minFreeSpace": "5GB", "maxUsedSpace": "40GB"}), then restart the engine with docker stop/start, never docker rm -f';
+
+/**
+ * Whether the engine's garbage collector would prune the cache on this disk,
+ * as one line naming the engine.json setting; undefined when it would not.
+ * Without a gc space the engine keeps 20 % of the disk free (and reserves 10 %):
+ * on a disk with less free than that it prunes nearly everything after each session.
+ */
+export function judgeEngineGc(engineJson: string, disk: DiskState): string | undefined {
+  let gc: Record<string, unknown> = {};
+  try {
+    const parsed = engineJson.trim() ? (JSON.parse(engineJson) as { gc?: Record<string, unknown> }) : {};
+    gc = parsed.gc ?? {};
+  } catch {
+    return `its engine.json is not JSON, so the default GC applies; ${GC_FIX}`;
+  }
+  if (gc.enabled === false) return undefined;
+  // Policies of one's own: their effect is not judged here.
+  if (Array.isArray(gc.policies) && gc.policies.length) return undefined;
+  const free = disk.freeBytes;
+  const freePct = Math.round((free / disk.totalBytes) * 100);
+  const space = {
+    reservedSpace: parseDiskSpace(gc.reservedSpace, disk.totalBytes),
+    minFreeSpace: parseDiskSpace(gc.minFreeSpace, disk.totalBytes),
+    maxUsedSpace: parseDiskSpace(gc.maxUsedSpace, disk.totalBytes),
+  };
+  if (space.reservedSpace === undefined && space.minFreeSpace === undefined && space.maxUsedSpace === undefined) {
+    if (free < disk.totalBytes * 0.2) return `engine.json sets no gc space and the disk has ${freePct} % free (${fmtBytes(free)}), under the default gc.minFreeSpace of 20 %: the engine prunes most of its cache after each session; ${GC_FIX}`;
+    return undefined;
+  }
+  if (space.minFreeSpace !== undefined && space.minFreeSpace > free)
+    return `gc.minFreeSpace (${fmtBytes(space.minFreeSpace)}) is more than the disk has free (${fmtBytes(free)}, ${freePct} %): the engine prunes its cache down to gc.reservedSpace after each session; free disk space, or ${GC_FIX}`;
+  if (space.reservedSpace !== undefined && space.reservedSpace > free)
+    return `gc.reservedSpace (${fmtBytes(space.reservedSpace)}) is more than the disk has free (${fmtBytes(free)}, ${freePct} %): the cache cannot grow to what gc.reservedSpace keeps, and gc.minFreeSpace/gc.maxUsedSpace prune the rest; ${GC_FIX}`;
+  return undefined;
 }
 
 export async function checkMinikube(profile = "minikube", env?: NodeJS.ProcessEnv): Promise<Check> {

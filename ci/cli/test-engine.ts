@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
-import { vitestSummary } from "../steps/test.js";
+import { SUITE_NAMES, vitestSummary } from "../steps/test.js";
 import { deployClusterArgs } from "../tools/kubeconfig.js";
 import { daggerCli, findEngine } from "./preflight.js";
 
@@ -63,16 +63,21 @@ const calls: Call[] = [
   { fn: "image-tarball", args: (o) => ["image-tarball", "--app", "backend", "export", "--path", join(o, "backend.tar")], check: (o) => files(o, ["backend.tar"]) },
   { fn: "check-size", args: () => ["check-size"], check: (_o, out) => out.split("\n").filter((l) => /MB/.test(l)).slice(0, 2).join("; ").slice(0, 160) },
   { fn: "lint-chart", args: () => ["lint-chart"], check: (_o, out) => out.trim().split("\n")[0]!.slice(0, 120) },
-  {
-    fn: "test",
-    args: () => ["test", "stdout"],
-    check: (_o, out) => {
-      const summary = vitestSummary(out);
-      // The summary decides too: a global setup once made vitest exit 0 after failures.
-      if (!summary || /[1-9]\d* failed/.test(summary)) throw new Error(summary || "no vitest summary in the output");
-      return summary;
-    },
-  },
+  // One row per suite: `dagger call test --suite NAME` prints that suite's step table and vitest summary.
+  ...SUITE_NAMES.map(
+    (suite): Call => ({
+      fn: `test-${suite}`,
+      args: () => ["test", "--suite", suite],
+      check: (_o, out) => {
+        // The step's finding: "test-<suite>: vitest (<projects>): N passed (N)".
+        const summary = out.match(/: vitest \([^)]*\): (.*)$/m)?.[1]?.trim() ?? "";
+        // The summary decides too: a global setup once made vitest exit 0 after failures.
+        if (!/^\d+ passed/.test(summary) || /[1-9]\d* failed/.test(summary)) throw new Error(summary || "no vitest summary in the output");
+        const work = out.split("\n").find((l) => l.startsWith(`test-${suite} `))?.split(/\s{2,}/)[3];
+        return `${summary}${work ? `; ${work}` : ""}`;
+      },
+    }),
+  ),
   {
     fn: "scan",
     args: (o) => ["scan", "export", "--path", join(o, "scan")],

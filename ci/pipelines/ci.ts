@@ -1,17 +1,18 @@
 // ci: build both images, then test, scan, size and chart checks in parallel;
 // one verdict and a run record, returned with the SBOMs and scan reports.
-import { type Container, type Directory, dag } from "@dagger.io/dagger";
+import { type Container, type Directory, type File, dag } from "@dagger.io/dagger";
 import { type AppName, type ProjectConfig, appNames } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
 import { digestOf, imagesPulledBy, recordedImages } from "../images/registry.js";
 import { describeScan } from "../policies/scan-gate.js";
 import { type RunRecord, type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
 import { buildImage } from "../steps/build.js";
-import { lintChartStep } from "../steps/chart.js";
+import { probeCache } from "../steps/cache.js";
+import { lintChartContainer, lintChartStep } from "../steps/chart.js";
 import { scanRecordOf } from "../config/offline-db.js";
 import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
 import { checkImageSize } from "../steps/size.js";
-import { testContainer, testFailureSummary } from "../steps/test.js";
+import { RAN_AT_FILE, SUITE_NAMES, type SuiteName, TEST_SUITES, ranInThisCall, suiteContainer, testFailureSummary, vitestSummary } from "../steps/test.js";
 
 export interface CiRun {
   record: RunRecord;
@@ -28,28 +29,28 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
   const images: Partial<Record<AppName, Container>> = {};
   let artifacts = dag.directory();
 
-  // Builds first (the image steps need them); a failed build fails its dependents, not the others.
+  // The tests and lint-chart need no image: they start at once, beside the builds.
+  const independent: Promise<StepResult>[] = [
+    ...SUITE_NAMES.map((suite) => testStep(source, config, suite)),
+    (async () => {
+      const started = Date.now();
+      const step = await runStep("lint-chart", () => lintChartStep(source, config));
+      return withCache(step, await probeCache(config, lintChartContainer(source, config), started));
+    })(),
+  ];
+
+  // The builds (the image steps need them); a failed build fails its dependents, not the others.
   const builds = await Promise.all(
-    appNames(config).map((app) =>
-      runStep(`build-${app}`, async () => {
+    appNames(config).map(async (app) => {
+      const started = Date.now();
+      const step = await runStep(`build-${app}`, async () => {
         images[app] = await (await buildImage(source, config, app, provenance)).sync();
-      }),
-    ),
+      });
+      return withCache(step, images[app] ? await probeCache(config, images[app], started) : undefined);
+    }),
   );
   const skipped = (name: string): StepResult => ({ name, verdict: "skipped", durationMs: 0, findings: [{ severity: "info", message: "its image did not build" }] });
 
-  const independent: Promise<StepResult>[] = [
-    runStep("test", async () => {
-      try {
-        await testContainer(source, config).sync();
-      } catch (err) {
-        // Name the failing tests, not only the exit code.
-        const e = err as { stdout?: string; stderr?: string; message: string };
-        throw new Error(testFailureSummary(`${e.stdout ?? ""}\n${e.stderr ?? ""}`, e.message));
-      }
-    }),
-    runStep("lint-chart", () => lintChartStep(source, config)),
-  ];
   for (const app of appNames(config)) {
     const image = images[app];
     if (!image) {
@@ -57,19 +58,30 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
       continue;
     }
     independent.push(
-      runStep(`scan-${app}`, async () => {
-        const r = await scanImage(config, config.apps[app].image, image, today, scanDb);
-        artifacts = artifacts.withFile(`sbom-${app}.cdx.json`, r.sbom).withFile(`trivy-${app}.json`, r.report);
-        const lines = describeScan(r.verdict);
-        return [
-          { severity: r.verdict.passed ? "info" : "error", message: lines.join("\n") },
-          { severity: "info", message: `scanners: ${r.scanners.join(", ")}; vulnerability DB: ${r.db}` },
-        ];
-      }),
-      runStep(`check-size-${app}`, async () => {
-        const v = await checkImageSize(config, app, image);
-        return [{ severity: v.ok ? "info" : "error", message: v.message }];
-      }),
+      (async () => {
+        const started = Date.now();
+        let report: File | undefined;
+        const step = await runStep(`scan-${app}`, async () => {
+          const r = await scanImage(config, config.apps[app].image, image, today, scanDb);
+          report = r.report;
+          artifacts = artifacts.withFile(`sbom-${app}.cdx.json`, r.sbom).withFile(`trivy-${app}.json`, r.report);
+          const lines = describeScan(r.verdict);
+          return [
+            { severity: r.verdict.passed ? "info" : "error", message: lines.join("\n") },
+            { severity: "info", message: `scanners: ${r.scanners.join(", ")}; vulnerability DB: ${r.db}` },
+          ];
+        });
+        return withCache(step, report ? await probeCache(config, report, started) : undefined);
+      })(),
+      (async () => {
+        const step = await runStep(`check-size-${app}`, async () => {
+          const v = await checkImageSize(config, app, image);
+          return [{ severity: v.ok ? "info" : "error", message: v.message }];
+        });
+        // Its only engine work is its image's tarball: measured again exactly when the image was built again.
+        const build = builds.find((b) => b.name === `build-${app}`);
+        return withCache(step, build?.cache);
+      })(),
     );
   }
   const steps = [...builds, ...(await Promise.all(independent))];
@@ -91,4 +103,34 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
   };
   artifacts = artifacts.withNewFile("run-record.json", `${JSON.stringify(record, null, 2)}\n`);
   return { record, artifacts, images };
+}
+
+function withCache(step: StepResult, cache: StepResult["cache"]): StepResult {
+  return cache ? { ...step, cache } : step;
+}
+
+/**
+ * One test suite as the step `test-<suite>`: its verdict, its failing tests,
+ * its vitest summary, and from the exec's own start and end times (RAN_AT_FILE)
+ * whether it ran now or came from the cache, and how long its run took.
+ */
+export async function testStep(source: Directory, config: ProjectConfig, suite: SuiteName): Promise<StepResult> {
+  const started = Date.now();
+  let cache: Pick<StepResult, "cache" | "workSeconds"> = {};
+  const step = await runStep(`test-${suite}`, async () => {
+    const run = suiteContainer(source, config, suite);
+    let stdout: string;
+    try {
+      stdout = await run.stdout();
+    } catch (err) {
+      // A failed exec is never cached: it ran now. Name the failing tests, not only the exit code.
+      cache = { cache: "miss" };
+      const e = err as { stdout?: string; stderr?: string; message: string };
+      throw new Error(testFailureSummary(`${e.stdout ?? ""}\n${e.stderr ?? ""}`, e.message));
+    }
+    const ran = ranInThisCall(await run.file(RAN_AT_FILE).contents(), started);
+    if (ran) cache = { cache: ran.ran ? "miss" : "hit", workSeconds: ran.seconds };
+    return [{ severity: "info", message: `vitest (${TEST_SUITES[suite].projects.join(", ")}): ${vitestSummary(stdout) || "no summary"}` }];
+  });
+  return { ...step, ...cache };
 }

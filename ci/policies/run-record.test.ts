@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunRecordError, diffVerdicts, overallVerdict, parseRunRecord, runStep, stepTable, type RunRecord } from "./run-record.js";
+import { RunRecordError, diffVerdicts, overallVerdict, parseRunRecord, runStep, stepTable, stepsThatDidWork, type RunRecord } from "./run-record.js";
 
 const record = (steps: RunRecord["steps"]): RunRecord => ({
   schema: "todo-pipeline/run-record@1",
@@ -57,12 +57,36 @@ describe("run record", () => {
     expect(diffVerdicts(before, before)).toEqual([]);
   });
 
-  it("prints the step table as text and as markdown", () => {
+  it("prints the step table as text and as markdown, with whether each step did work or came from the cache", () => {
     const steps = [
-      { name: "scan", verdict: "failed" as const, durationMs: 65_000, findings: [{ severity: "error" as const, message: "CVE-1 | openssl\nmore" }] },
+      { name: "scan", verdict: "failed" as const, durationMs: 65_000, findings: [{ severity: "error" as const, message: "CVE-1 | openssl\nmore" }], cache: "miss" as const },
       { name: "lint-chart", verdict: "passed" as const, durationMs: 900, findings: [] },
+      { name: "test-backend", verdict: "passed" as const, durationMs: 1_200, findings: [], cache: "hit" as const, workSeconds: 95.4 },
     ];
-    expect(stepTable(steps)).toBe(["step        verdict  duration  first error", "----------  -------  --------  ---------------", "scan        FAILED   1 m 5 s   CVE-1 | openssl", "lint-chart  passed   900 ms"].join("\n"));
-    expect(stepTable(steps, "markdown")).toContain("| scan | FAILED | 1 m 5 s | CVE-1 \\| openssl |");
+    expect(stepTable(steps)).toBe(
+      [
+        "step          verdict  duration  work                            first error",
+        "------------  -------  --------  ------------------------------  ---------------",
+        "scan          FAILED   1 m 5 s   did work                        CVE-1 | openssl",
+        "lint-chart    passed   900 ms    ?",
+        "test-backend  passed   1.2 s     cached (its run took 1 m 35 s)",
+      ].join("\n"),
+    );
+    expect(stepTable(steps, "markdown")).toContain("| scan | FAILED | 1 m 5 s | did work | CVE-1 \\| openssl |");
+  });
+
+  it("keeps the cache state through JSON and lists the steps that did work", () => {
+    const steps: RunRecord["steps"] = [
+      { name: "build-backend", verdict: "passed", durationMs: 9_000, findings: [], cache: "miss" },
+      { name: "test-frontend", verdict: "passed", durationMs: 800, findings: [], cache: "hit", workSeconds: 40 },
+      { name: "lint-chart", verdict: "passed", durationMs: 800, findings: [] },
+      { name: "scan-frontend", verdict: "skipped", durationMs: 0, findings: [] },
+    ];
+    const r = record(steps);
+    expect(parseRunRecord(JSON.stringify(r))).toEqual(r);
+    const { worked, unknown } = stepsThatDidWork(steps);
+    expect(worked.map((s) => s.name)).toEqual(["build-backend"]);
+    expect(unknown.map((s) => s.name)).toEqual(["lint-chart"]);
+    expect(() => parseRunRecord(JSON.stringify(record([{ ...steps[0]!, cache: "maybe" as "hit" }])))).toThrow(/cache/);
   });
 });

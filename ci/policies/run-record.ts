@@ -14,6 +14,14 @@ export const stepSchema = z.object({
   verdict: z.enum(verdicts),
   durationMs: z.number().nonnegative(),
   findings: z.array(finding).default([]),
+  /**
+   * Whether the step did work in this run ("miss") or its result came from the
+   * engine's cache ("hit"), from a probe keyed on the step's result (ci/steps/cache.ts),
+   * not from its duration. Absent: not determined (e.g. a step that failed before a result).
+   */
+  cache: z.enum(["hit", "miss"]).optional(),
+  /** Seconds the step's work took when it was done (for a "hit", in the run that produced the cached result). */
+  workSeconds: z.number().nonnegative().optional(),
 });
 
 export const runRecordSchema = z.object({
@@ -94,10 +102,28 @@ export function diffVerdicts(before: RunRecord, after: Pick<RunRecord, "steps">)
 
 const fmtDuration = (ms: number) => (ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`);
 
+/** The "work" column: did the step work in this run, or come from the engine's cache. */
+function cacheCell(s: StepResult): string {
+  if (s.cache === "miss") return "did work";
+  if (s.cache === "hit") return s.workSeconds !== undefined ? `cached (its run took ${fmtDuration(Math.round(s.workSeconds * 1000))})` : "cached";
+  return s.verdict === "skipped" ? "" : "?";
+}
+
+/** The steps that did work in a run, by the record's cache field; undefined where a step's state is unknown. */
+export function stepsThatDidWork(steps: readonly StepResult[]): { worked: StepResult[]; unknown: StepResult[] } {
+  return { worked: steps.filter((s) => s.cache === "miss"), unknown: steps.filter((s) => s.cache === undefined && s.verdict !== "skipped") };
+}
+
 /** The table the CLI and the CI job summary end with. */
 export function stepTable(steps: readonly StepResult[], format: "text" | "markdown" = "text"): string {
-  const rows = steps.map((s) => [s.name, s.verdict === "passed" ? "passed" : s.verdict === "failed" ? "FAILED" : "skipped", fmtDuration(s.durationMs), s.findings.find((f) => f.severity === "error")?.message.split("\n")[0] ?? ""]);
-  const head = ["step", "verdict", "duration", "first error"];
+  const rows = steps.map((s) => [
+    s.name,
+    s.verdict === "passed" ? "passed" : s.verdict === "failed" ? "FAILED" : "skipped",
+    fmtDuration(s.durationMs),
+    cacheCell(s),
+    s.findings.find((f) => f.severity === "error")?.message.split("\n")[0] ?? "",
+  ]);
+  const head = ["step", "verdict", "duration", "work", "first error"];
   if (format === "markdown") {
     return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`)].join("\n");
   }

@@ -17,7 +17,8 @@ import { buildImage } from "../steps/build.js";
 import { lintChartStep } from "../steps/chart.js";
 import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
 import { checkImageSize } from "../steps/size.js";
-import { testContainer } from "../steps/test.js";
+import { SUITE_NAMES, isSuiteName } from "../steps/test.js";
+import { testStep } from "../pipelines/ci.js";
 import { targetOfKubeconfig } from "../tools/kubeconfig.js";
 
 @object()
@@ -30,7 +31,7 @@ export class TodoPipeline {
   scanners: string;
 
   constructor(
-    @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/.next", "**/dist", ".data", ".git", "runs", "**/screenshots"] }) source: Directory,
+    @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/.next", "**/dist", ".data", ".git", "runs", "**/screenshots", "README.md", "backend/README.md", "frontend/README.md", "docker/README.md", "helm/README.md", "CHANGELOG.md", "bench", ".ci"] }) source: Directory,
     /** Commit the images are built from (OCI revision label and the run record). */
     revision = "unknown",
     /**
@@ -84,10 +85,25 @@ export class TodoPipeline {
     return dag.directory().withFile("backend.tar", backend.asTarball()).withFile("frontend.tar", frontend.asTarball());
   }
 
-  /** The repository's tests in a container, with PostgreSQL as a service. */
-  @func()
-  async test(): Promise<Container> {
-    return testContainer(this.source, await this.config());
+  /**
+   * The repository's test suites as cached steps in parallel, each with only the files it reads:
+   * backend (with PostgreSQL as a service), frontend (components), pipeline (module, CLI, doctor), chart.
+   * Returns their step table; fails when one fails. The browser suite (Chromium) and the image
+   * suite (Docker Engine) stay host-only: run them with `npm test`.
+   */
+  // Each suite's vitest exec is cached by the engine on its own inputs; the table says which did work.
+  @func({ cache: "session" })
+  async test(
+    /** Only this suite: backend, frontend, pipeline or chart. */
+    suite?: string,
+  ): Promise<string> {
+    if (suite && !isSuiteName(suite)) throw new Error(`suite must be one of ${SUITE_NAMES.join(", ")}, got "${suite}"`);
+    const config = await this.config();
+    const steps = await Promise.all((suite ? [suite as (typeof SUITE_NAMES)[number]] : SUITE_NAMES).map((s) => testStep(this.source, config, s)));
+    const table = stepTable(steps);
+    const details = steps.flatMap((s) => s.findings.map((f) => `${s.name}: ${f.message}`)).join("\n");
+    if (steps.some((s) => s.verdict === "failed")) throw new Error(`${table}\n\n${details}`);
+    return `${table}\n\n${details}`;
   }
 
   /**

@@ -1,7 +1,7 @@
 // lint-chart: ci/cli/lint-chart.ts (helm lint --strict, helm template, the
 // Kubernetes and values schemas, then the delivery doctor with the house policy)
 // in the toolbox: the same code the host runs. Findings carry rule, file and line.
-import { type Directory, ReturnType } from "@dagger.io/dagger";
+import { type Container, type Directory, ReturnType } from "@dagger.io/dagger";
 import { PROJECT_CONFIG_FILE, type ProjectConfig } from "../config/project-config.js";
 import type { StepResult } from "../policies/run-record.js";
 import { toolbox } from "./toolbox.js";
@@ -16,8 +16,13 @@ export function lintChartInputs(config: ProjectConfig): string[] {
   return [PROJECT_CONFIG_FILE, config.chart.path, ...dockerfiles, "ci", ...(config.scan.offlineDb ? [config.scan.offlineDb.path] : [])];
 }
 
+/** The container lint-chart runs in (also what the ci pipeline probes for its cache state). */
+export function lintChartContainer(source: Directory, config: ProjectConfig): Container {
+  return toolbox(source.filter({ include: lintChartInputs(config) }), config).withExec(["ci/node_modules/.bin/tsx", "ci/cli/lint-chart.ts", "--json"], { expect: ReturnType.Any });
+}
+
 export async function lintChartStep(source: Directory, config: ProjectConfig): Promise<StepResult["findings"]> {
-  const run = toolbox(source.filter({ include: lintChartInputs(config) }), config).withExec(["ci/node_modules/.bin/tsx", "ci/cli/lint-chart.ts", "--json"], { expect: ReturnType.Any });
+  const run = lintChartContainer(source, config);
   const out = (await run.stdout()).trim().split("\n").at(-1) ?? "";
   try {
     return JSON.parse(out) as StepResult["findings"];

