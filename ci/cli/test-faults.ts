@@ -16,6 +16,7 @@ import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
 import { AppsV1Api } from "@kubernetes/client-node";
 import { type AppName, appNames } from "../config/project-config.js";
 import { type ImageRef, helmUpgradeInstallArgs, projectConfigValues, withMirroredPostgres } from "../tools/helm.js";
+import { STALE_PENDING_MS } from "../policies/release-lock.js";
 import { kubeConfigFrom } from "../tools/kube.js";
 import { LOCAL_ENGINE_INSPECT } from "./preflight.js";
 
@@ -190,10 +191,14 @@ await runCase("API server stopped during the rollout wait", hasRelease, async ()
     });
     await execa("kill", ["-CONT", pid]);
     const saidAfter = (performance.now() - frozenAt) / 1000;
-    await new Promise((res) => setTimeout(res, 5_000));
+    // helm could not mark the release failed while the API server was frozen: a rerun right away is
+    // refused naming the fix, and once the pending release is stale the next install clears it.
+    const early = await install({});
+    await new Promise((res) => setTimeout(res, STALE_PENDING_MS));
     const again = await install({});
     const saw = sawLine(r.all);
-    return { ok: r.exitCode === 1 && /API server .* stopped answering/.test(saw), seconds: Math.min(saidAfter, r.seconds), saw, rerun: again.exitCode === 0 ? `yes: installed in ${again.seconds.toFixed(0)} s` : `no: ${sawLine(again.all)}` };
+    const rerun = `${early.exitCode === 1 ? `at once: refused (${sawLine(early.all).slice(0, 80)}…); ` : ""}after ${STALE_PENDING_MS / 1000} s: ${again.exitCode === 0 ? `yes, installed in ${again.seconds.toFixed(0)} s` : `no: ${sawLine(again.all)}`}`;
+    return { ok: r.exitCode === 1 && /API server .* stopped answering/.test(saw) && again.exitCode === 0, seconds: Math.min(saidAfter, r.seconds), saw, rerun };
   } finally {
     await execa("kill", ["-CONT", pid], { reject: false });
   }
