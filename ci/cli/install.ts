@@ -21,6 +21,8 @@ const POLL_TIMEOUT_MS = 5_000;
 const OLD_PODS_GRACE_MS = 45_000;
 /** Between this machine's clock and the API server's (creation times are the server's). */
 const CLOCK_SKEW_MS = 5_000;
+/** The full diagnosis reads logs and Services too; an API server that went away must not hang it. */
+const DIAGNOSE_TIMEOUT_MS = 60_000;
 /** How long the API server may fail to answer before the install gives up on it. */
 const API_GRACE_MS = 15_000;
 
@@ -33,9 +35,17 @@ const { kc, namespace, release, selector, loadCommand } = deployEnv();
 const started = Date.now();
 const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
 
+/** The API server went away: one line with the fix, exit 1. */
+function apiGone(why: string): never {
+  const server = kc.getCurrentCluster()?.server ?? "the cluster";
+  console.error(`\ninstall stopped after ${seconds()}:\ndiagnosis: the API server ${server} stopped answering for ${API_GRACE_MS / 1000} s during the install (${why}) (fix: start the cluster again, or check the kubeconfig's server; then rerun the deploy)`);
+  process.exit(1);
+}
+
 // A release an interrupted deploy left pending would refuse this install: clear a stale one, name a fresh one.
 const clusterFlags = args.flatMap((a, i) => (["--kube-context", "--kubeconfig"].includes(a) && args[i + 1] ? [a, args[i + 1]!] : []));
-const last = await execa(cmd, ["history", release, "--namespace", namespace, "--max", "1", "-o", "json", ...clusterFlags], { reject: false });
+const last = await execa(cmd, ["history", release, "--namespace", namespace, "--max", "1", "-o", "json", ...clusterFlags], { reject: false, timeout: API_GRACE_MS });
+if (last.timedOut) apiGone(`helm history ${release} got no answer within ${API_GRACE_MS / 1000} s`);
 const revision = last.exitCode === 0 ? (JSON.parse(String(last.stdout)) as { status: string; updated: string }[]).at(-1) : undefined;
 if (revision) {
   const action = pendingAction(release, revision.status, new Date(revision.updated), new Date());
@@ -46,11 +56,17 @@ if (revision) {
   if (action.kind !== "none") {
     console.log(action.message);
     const undo = action.kind === "uninstall" ? ["uninstall", release, "--wait"] : ["rollback", release, "--wait"];
-    await execa(cmd, [...undo, "--namespace", namespace, ...clusterFlags], { stdio: "inherit" });
+    await execa(cmd, [...undo, "--namespace", namespace, ...clusterFlags], { stdio: "inherit", timeout: 5 * 60_000 });
   }
 }
 
-const helm = execa(cmd, args, { stdio: "inherit", reject: false });
+// helm's own error (an invalid object, a port taken) is the diagnosis when no pod is to blame.
+let helmError = "";
+const helm = execa(cmd, args, { stdin: "inherit", stdout: "inherit", stderr: "pipe", reject: false });
+helm.stderr?.on("data", (chunk: Buffer) => {
+  process.stderr.write(chunk);
+  helmError = String(chunk).split("\n").map((l) => l.trim()).filter((l) => l.startsWith("Error:")).at(-1) ?? helmError;
+});
 let helmDone = false;
 void helm.then(() => (helmDone = true));
 
@@ -81,16 +97,11 @@ if (stop) helm.kill("SIGTERM");
 const result = await helm;
 if (!stop && result.exitCode === 0) process.exit(0);
 
-if (stop?.kind === "api") {
-  const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const line = `the API server ${server} stopped answering for ${API_GRACE_MS / 1000} s during the install (${stop.error}) (fix: start the cluster again, or check the kubeconfig's server; then rerun the deploy)`;
-  console.error(`\ninstall stopped after ${seconds()}:\ndiagnosis: ${line}`);
-  process.exit(1);
-}
+if (stop?.kind === "api") apiGone(stop.error);
 // The full diagnosis (last log lines, the dependency that is down), not only what the watch saw.
 let diagnoses: PodDiagnosis[] = [];
 try {
-  diagnoses = await diagnoseRelease(kc, { namespace, selector, loadCommand });
+  diagnoses = await within(diagnoseRelease(kc, { namespace, selector, loadCommand }), DIAGNOSE_TIMEOUT_MS, "the release's pods");
 } catch (err) {
   console.error(`could not read the release's pods: ${(err as Error).message.split("\n")[0]}`);
 }
@@ -101,4 +112,5 @@ if (stop?.kind === "pods") {
 }
 console.error(`\ninstall ${stop ? "stopped" : `failed (helm exit ${result.exitCode})`} after ${seconds()}:\n${formatDiagnoses(diagnoses)}`);
 for (const d of diagnoses) console.error(diagnosisLine(d));
+if (diagnoses.length === 0 && helmError) console.error(`diagnosis: helm ${helmError.replace(/^Error:\s*/, "")} (fix: correct the chart's values or free what it names, then deploy again)`);
 process.exit(1);

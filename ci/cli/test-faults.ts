@@ -26,6 +26,8 @@ interface Result {
   seconds: number;
   saw: string;
   rerun: string;
+  /** The end of what the case's commands printed, shown when it failed. */
+  output?: string;
 }
 
 const argv = process.argv.slice(2);
@@ -48,11 +50,13 @@ function sawLine(output: string): string {
 }
 
 /** Runs a command, collecting its output; `onStart` can provoke the fault while it runs. */
+const outputs: string[] = [];
 async function provoke(cmd: string, args: string[], env: Record<string, string>, during?: (child: ResultPromise) => Promise<void>) {
   const started = performance.now();
   const child = execa(cmd, args, { cwd: REPO_ROOT, env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" }, all: true, reject: false, timeout: 20 * 60_000 });
   if (during) await during(child);
   const r = await child;
+  outputs.push(`$ ${cmd} ${args.join(" ")}\n${String(r.all ?? "").trim().split("\n").slice(-12).join("\n")}`);
   return { exitCode: r.exitCode ?? -1, all: String(r.all ?? ""), seconds: (performance.now() - started) / 1000 };
 }
 
@@ -64,11 +68,12 @@ async function runCase(name: string, prerequisite: () => Promise<string>, fn: ()
     return;
   }
   console.log(`… ${name}`);
+  outputs.length = 0;
   try {
     const r = await fn();
-    results.push({ name, verdict: r.ok ? "passed" : "failed", seconds: r.seconds, saw: r.saw, rerun: r.rerun });
+    results.push({ name, verdict: r.ok ? "passed" : "failed", seconds: r.seconds, saw: r.saw, rerun: r.rerun, output: outputs.join("\n") });
   } catch (err) {
-    results.push({ name, verdict: "failed", seconds: 0, saw: (err as Error).message.split("\n")[0]!, rerun: "-" });
+    results.push({ name, verdict: "failed", seconds: 0, saw: (err as Error).message.split("\n")[0]!, rerun: "-", output: outputs.join("\n") });
   }
 }
 
@@ -155,7 +160,8 @@ async function install(extra: Record<string, string>, during?: (child: ResultPro
     timeout: "10m",
     valuesFiles: config.deploy.targets.local?.valuesFiles.map((f) => join(REPO_ROOT, f)) ?? [],
     set: values.set,
-    setString: { ...values.setString, ...extra },
+    // Beside the deployed release: no NodePort of its own (the target's values file fixes one).
+    setString: { ...values.setString, "frontend.service.type": "ClusterIP", ...extra },
   });
   const env = { ...process.env, KUBECONFIG, NAMESPACE: FAULT_NS, RELEASE: "faults", IMAGE_LOAD_HINT: `ctr --address ${config.deploy.targets.local?.containerd} -n k8s.io images import {image}` } as Record<string, string>;
   return provoke("npx", ["--no-install", "tsx", "ci/cli/install.ts", "helm", ...args], env, during);
@@ -184,7 +190,7 @@ await runCase("API server stopped during the rollout wait", hasRelease, async ()
   let frozenAt = 0;
   try {
     // A new pod template (an annotation) so helm has a rollout to wait for.
-    const r = await install({ "backend.podAnnotations.faults/run": String(Date.now()) }, async () => {
+    const r = await install({ "backend.podAnnotations.faults-run": String(Date.now()) }, async () => {
       await new Promise((res) => setTimeout(res, 4_000));
       frozenAt = performance.now();
       await execa("kill", ["-STOP", pid]);
@@ -208,4 +214,5 @@ if (existsSync(KUBECONFIG) && !only.length) await execa("helm", ["uninstall", "f
 const w = Math.max(4, ...results.map((r) => r.name.length));
 console.log(`\n${"case".padEnd(w)} | verdict | seconds to the message | rerun | what the user saw`);
 for (const r of results) console.log(`${r.name.padEnd(w)} | ${r.verdict.padEnd(7)} | ${r.seconds.toFixed(1).padStart(22)} | ${r.rerun} | ${r.saw}`);
+for (const r of results.filter((x) => x.verdict === "failed" && x.output)) console.log(`\n✗ ${r.name}:\n${r.output}`);
 process.exit(results.some((r) => r.verdict === "failed") ? 1 : 0);
