@@ -12,7 +12,7 @@ import { execa } from "execa";
 import { type PodDiagnosis, diagnosisLine, formatDiagnoses } from "../policies/diagnosis.js";
 import { FailFast } from "../policies/fail-fast.js";
 import { pendingAction } from "../policies/release-lock.js";
-import { diagnoseRelease, podDiagnoses, within } from "../tools/kube.js";
+import { apiServerSilence, diagnoseRelease, podDiagnoses, within } from "../tools/kube.js";
 import { deployEnv } from "./deploy-env.js";
 
 const POLL_MS = 2_000;
@@ -38,7 +38,7 @@ const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
 /** The API server went away: one line with the fix, exit 1. */
 function apiGone(why: string): never {
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  console.error(`\ninstall stopped after ${seconds()}:\ndiagnosis: the API server ${server} stopped answering for ${API_GRACE_MS / 1000} s during the install (${why}) (fix: start the cluster again, or check the kubeconfig's server; then rerun the deploy)`);
+  console.error(`\ninstall stopped after ${seconds()}:\ndiagnosis: the API server ${server} stopped answering during the install (${why}) (fix: start the cluster again, or check the kubeconfig's server; then rerun the deploy)`);
   process.exit(1);
 }
 
@@ -98,6 +98,9 @@ const result = await helm;
 if (!stop && result.exitCode === 0) process.exit(0);
 
 if (stop?.kind === "api") apiGone(stop.error);
+// helm gave up on its own: an API server that does not answer is the cause to name, not its symptom.
+const silence = stop ? "" : await apiServerSilence(kc);
+if (silence) apiGone(silence);
 // The full diagnosis (last log lines, the dependency that is down), not only what the watch saw.
 let diagnoses: PodDiagnosis[] = [];
 try {

@@ -159,9 +159,9 @@ async function install(extra: Record<string, string>, during?: (child: ResultPro
     kubeconfig: KUBECONFIG,
     timeout: "10m",
     valuesFiles: config.deploy.targets.local?.valuesFiles.map((f) => join(REPO_ROOT, f)) ?? [],
-    set: values.set,
-    // Beside the deployed release: no NodePort of its own (the target's values file fixes one).
-    setString: { ...values.setString, "frontend.service.type": "ClusterIP", ...extra },
+    // Beside the deployed release: a NodePort of its own (the target's values file fixes one).
+    set: { ...values.set, "frontend.service.nodePort": 30001 },
+    setString: { ...values.setString, ...extra },
   });
   const env = { ...process.env, KUBECONFIG, NAMESPACE: FAULT_NS, RELEASE: "faults", IMAGE_LOAD_HINT: `ctr --address ${config.deploy.targets.local?.containerd} -n k8s.io images import {image}` } as Record<string, string>;
   return provoke("npx", ["--no-install", "tsx", "ci/cli/install.ts", "helm", ...args], env, during);
