@@ -29,11 +29,20 @@ try {
   // The release's public URL, as its frontend ConfigMap gives it to Better Auth: the Origin a browser would send.
   const configMaps = await kc.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace, labelSelector: selector });
   const origin = configMaps.items.map((c) => c.data?.BETTER_AUTH_URL).find(Boolean);
-  const { userId, token } = await signUpAndGetToken(frontend!.url, email, `smoke-${crypto.randomUUID()}`, origin);
-  console.log(`  ✓ signed up ${email} and received a JWT`);
-  const steps = await smokeBackend(backend!.url, userId, token);
-  for (const s of steps) console.log(`  ${s.ok ? "✓" : "✗"} ${s.name}: ${s.detail}`);
-  if (steps.some((s) => !s.ok)) process.exitCode = 1;
+  let signedUp: { userId: string; token: string } | undefined;
+  try {
+    signedUp = await signUpAndGetToken(frontend!.url, email, `smoke-${crypto.randomUUID()}`, origin);
+    console.log(`  ✓ signed up ${email} and received a JWT`);
+  } catch (err) {
+    console.error(`diagnosis: smoke test: sign-up through the frontend failed: ${(err as Error).message} (fix: read the frontend's log: kubectl -n ${namespace} logs -l ${selector},app.kubernetes.io/component=frontend)`);
+    process.exitCode = 1;
+  }
+  if (signedUp) {
+    const steps = await smokeBackend(backend!.url, signedUp.userId, signedUp.token);
+    for (const s of steps) console.log(`  ${s.ok ? "✓" : "✗"} ${s.name}: ${s.detail}`);
+    for (const s of steps.filter((x) => !x.ok)) console.error(`diagnosis: smoke test: ${s.name}: ${s.detail} (fix: read the backend's log: kubectl -n ${namespace} logs -l ${selector},app.kubernetes.io/component=backend)`);
+    if (steps.some((s) => !s.ok)) process.exitCode = 1;
+  }
 } finally {
   forwards.forEach((f) => f.close());
 }

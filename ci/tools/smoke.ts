@@ -9,7 +9,9 @@ export interface SmokeStep {
 }
 
 async function call(url: string, init: RequestInit & { expect: number }): Promise<{ res: Response; body: any }> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+  // The first request to a pod that just rolled out compiles its route and, for sign-up, hashes a
+  // password and loads the strength estimator's dictionaries: seconds on a small CPU limit.
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
   const text = await res.text();
   let body: any = text;
   try {
