@@ -3,16 +3,16 @@
 // host can (loading images into Minikube, writing and replaying run records),
 // and ends with the step table and a verdict.
 //   pipeline:build | pipeline:ci | pipeline:deploy [-- --target minikube|k3s] [--kubeconfig FILE [--context NAME]] | pipeline:reproduce -- <record.json | gh-run-id>
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { $ } from "zx";
 import { loadProjectConfig, REPO_ROOT, SCANNERS_ENV } from "../config/load.js";
 import { withoutCredentials } from "../images/build-args.js";
 import { appNames } from "../config/project-config.js";
 import { REGISTRY_ENV, imageRef, normalizedImageName, pushRegistry } from "../images/registry.js";
 import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../policies/run-record.js";
-import { KubeconfigError, deployClusterArgs, targetOfKubeconfig } from "../tools/kubeconfig.js";
+import { KubeconfigError, deployClusterArgs, targetOfKubeconfig, withInlinedFiles } from "../tools/kubeconfig.js";
 import { apiServerSilence, kubeConfigFrom } from "../tools/kube.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
 import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeLocalEngine, LOCAL_ENGINE_INSPECT } from "./preflight.js";
@@ -120,8 +120,20 @@ function fromKubeconfig<T>(kubeconfig: string, read: (text: string) => T): T {
   }
 }
 
-/** The deploy function's cluster arguments; a loopback API server is tunnelled in by the engine. */
-const clusterArgs = (kubeconfig: string, context: string | undefined) => fromKubeconfig(kubeconfig, (text) => deployClusterArgs(kubeconfig, text, context));
+/**
+ * The deploy function's cluster arguments; a loopback API server is tunnelled in by the engine.
+ * A kubeconfig that names files (Minikube's certificates) goes as a private copy with them inlined.
+ */
+const clusterArgs = (kubeconfig: string, context: string | undefined) =>
+  fromKubeconfig(kubeconfig, (text) => {
+    const inlined = withInlinedFiles(text, (path) => readFileSync(resolve(dirname(kubeconfig), path)));
+    if (!inlined) return deployClusterArgs(kubeconfig, text, context);
+    const dir = mkdtempSync(join(tmpdir(), "kubeconfig-"));
+    const copy = join(dir, "config");
+    writeFileSync(copy, inlined, { mode: 0o600 });
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    return deployClusterArgs(copy, inlined, context);
+  });
 
 /** The deploy target a kubeconfig is for (its context). */
 const targetOf = (kubeconfig: string) => fromKubeconfig(kubeconfig, (text) => targetOfKubeconfig(config.deploy.targets, text, flag("context")));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KubeconfigError, apiServerOf, deployClusterArgs, loopbackApiServer, targetOfKubeconfig } from "./kubeconfig.js";
+import { KubeconfigError, apiServerOf, deployClusterArgs, loopbackApiServer, targetOfKubeconfig, withInlinedFiles } from "./kubeconfig.js";
 
 const kubeconfig = (server: string, current = "local") => `apiVersion: v1
 kind: Config
@@ -53,5 +53,22 @@ describe("kubeconfig", () => {
     );
     expect(() => targetOfKubeconfig({ a: { context: "local" }, b: { context: "local" } }, kubeconfig("https://127.0.0.1:6443"))).toThrow("deploy targets a and b both name context");
     expect(() => targetOfKubeconfig(targets, "current-context: [")).toThrow(KubeconfigError);
+  });
+
+  it("inlines the files a kubeconfig names, which the engine's containers cannot read", () => {
+    const text = `apiVersion: v1
+kind: Config
+current-context: minikube
+contexts: [{ name: minikube, context: { cluster: minikube, user: minikube } }]
+clusters: [{ name: minikube, cluster: { server: "https://192.168.49.2:8443", certificate-authority: /home/u/.minikube/ca.crt } }]
+users: [{ name: minikube, user: { client-certificate: profiles/minikube/client.crt, client-key: profiles/minikube/client.key } }]
+`;
+    const files: Record<string, string> = { "/home/u/.minikube/ca.crt": "CA", "profiles/minikube/client.crt": "CERT", "profiles/minikube/client.key": "KEY" };
+    const out = withInlinedFiles(text, (p) => Buffer.from(files[p] ?? "")) ?? "";
+    expect(out).toContain(`certificate-authority-data: ${Buffer.from("CA").toString("base64")}`);
+    expect(out).toContain(`client-key-data: ${Buffer.from("KEY").toString("base64")}`);
+    expect(out).not.toMatch(/certificate-authority:|client-certificate:|client-key:/);
+    expect(apiServerOf(out).host).toBe("192.168.49.2:8443");
+    expect(withInlinedFiles(kubeconfig("https://127.0.0.1:6443"), () => Buffer.from(""))).toBeUndefined();
   });
 });

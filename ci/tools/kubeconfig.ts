@@ -1,7 +1,7 @@
 // What the pipeline needs to know of a kubeconfig: the API server of its
 // (current or named) context, and whether that address is the machine's own
 // loopback, which containers in the engine cannot reach directly. Pure.
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 
 interface Kubeconfig {
   "current-context"?: string;
@@ -68,4 +68,32 @@ export function targetOfKubeconfig(targets: Readonly<Record<string, { context?: 
       ? `no deploy target is for the kubeconfig's context "${name}": pass --target NAME (one of ${known}; deploy.targets in todo.config.yaml)`
       : `deploy targets ${match.join(" and ")} both name context "${name}": pass --target NAME`,
   );
+}
+
+const FILE_FIELDS = [
+  ["clusters", "cluster", "certificate-authority"],
+  ["users", "user", "client-certificate"],
+  ["users", "user", "client-key"],
+] as const;
+
+/**
+ * The kubeconfig with the files it names (CA, client certificate and key, as
+ * Minikube writes them) inlined as *-data: the engine's containers cannot read
+ * the host's files. `read` resolves a path as the kubeconfig's own directory
+ * would; undefined when nothing needs inlining.
+ */
+export function withInlinedFiles(text: string, read: (path: string) => Buffer): string | undefined {
+  const doc = parseKubeconfig(text) as Record<string, { [k: string]: Record<string, unknown> | undefined }[] | undefined>;
+  let changed = false;
+  for (const [list, key, field] of FILE_FIELDS) {
+    for (const entry of doc[list] ?? []) {
+      const body = entry[key];
+      const path = body?.[field];
+      if (!body || typeof path !== "string") continue;
+      body[`${field}-data`] = read(path).toString("base64");
+      delete body[field];
+      changed = true;
+    }
+  }
+  return changed ? stringify(doc) : undefined;
 }
