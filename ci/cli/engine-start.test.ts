@@ -5,7 +5,8 @@ import { parseProjectConfig } from "../config/project-config.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../config/load.js";
-import { ENGINE_GC, engineJson, engineRunArgs, registryScheme } from "./engine-start.js";
+import { ENGINE_GC, engineJson, engineRunArgs } from "./engine-start.js";
+import { registryScheme } from "./preflight.js";
 
 describe("starting a mirrored engine image", () => {
   it("gives it the air-gapped registry over plain HTTP only when that is how it answers, and a GC that keeps the cache", () => {

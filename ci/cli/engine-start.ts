@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import type { Check } from "./preflight.js";
+import { type Check, registryScheme } from "./preflight.js";
 
 export const ENGINE_IMAGE_ENV = "TODO_ENGINE_IMAGE";
 export const ENGINE_RUN_ARGS_ENV = "TODO_ENGINE_RUN_ARGS";
@@ -28,16 +28,6 @@ export function engineJson(registry: string | null, scheme: "http" | "https"): R
 /** `docker run` for the engine: privileged (it runs containers), its state on a named volume, engine.json mounted. */
 export function engineRunArgs(o: { name: string; image: string; configFile: string; extra?: readonly string[] }): string[] {
   return ["run", "-d", "--name", o.name, "--privileged", "-v", `${o.name}-state:/var/lib/dagger`, "-v", `${o.configFile}:/etc/dagger/engine.json:ro`, ...(o.extra ?? []), o.image];
-}
-
-/** https when the registry answers /v2/ over it, else http when that answers; null when neither does. */
-export async function registryScheme(registry: string, timeoutMs = 5_000): Promise<"http" | "https" | null> {
-  const host = registry.split("/")[0];
-  for (const scheme of ["https", "http"] as const) {
-    const r = await fetch(`${scheme}://${host}/v2/`, { signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
-    if (r && (r.ok || r.status === 401)) return scheme;
-  }
-  return null;
 }
 
 /**

@@ -207,6 +207,16 @@ function splitRef(ref: string, registry: string): { name: string; tag: string } 
   return { name: rest.slice(0, at), tag: rest.slice(at + 1) };
 }
 
+/** https when the registry answers /v2/ over it, else http when that answers; null when neither does. */
+export async function registryScheme(registry: string, timeoutMs = 5_000): Promise<"http" | "https" | null> {
+  const host = registry.split("/")[0];
+  for (const scheme of ["https", "http"] as const) {
+    const r = await fetch(`${scheme}://${host}/v2/`, { signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
+    if (r && (r.ok || r.status === 401)) return scheme;
+  }
+  return null;
+}
+
 /**
  * Air-gapped mode: the registry answers, and holds every image the command
  * will pull (`refs`, as imageRef makes them). HTTPS first, then plain HTTP
@@ -214,14 +224,8 @@ function splitRef(ref: string, registry: string): { name: string; tag: string } 
  */
 export async function checkRegistryImages(registry: string, refs: readonly string[], timeoutMs = 5_000): Promise<Check> {
   const [host, ...path] = registry.split("/");
-  let base: string | undefined;
-  for (const scheme of ["https", "http"]) {
-    const r = await fetch(`${scheme}://${host}/v2/`, { signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
-    if (r && (r.ok || r.status === 401)) {
-      base = `${scheme}://${host}/v2/${path.length ? `${path.join("/")}/` : ""}`;
-      break;
-    }
-  }
+  const scheme = await registryScheme(registry, timeoutMs);
+  const base = scheme ? `${scheme}://${host}/v2/${path.length ? `${path.join("/")}/` : ""}` : undefined;
   if (!base) return { name: "registry", ok: false, detail: `${registry} does not answer (GET /v2/ over https and http): start it (\`npm run images:local-registry\` builds and serves one), or unset TODO_REGISTRY / registry: to pull the pinned upstream images` };
   const missing: string[] = [];
   for (const ref of refs) {
