@@ -170,6 +170,20 @@ const loadIntoMinikube = (profile: string) =>
     await $`minikube ${minikubeImageLoadArgs(name, profile)}`;
   });
 
+/**
+ * Minikube's docker driver puts the node on a Docker network of its own (named
+ * after the profile), which a local engine container on Docker's default bridge
+ * cannot reach (Docker isolates its networks): connect the engine to it.
+ */
+async function joinMinikubeNetwork(profile: string) {
+  const engine = /^docker-container:\/\/(.+)$/.exec(process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? "")?.[1];
+  if (!engine || (await $`docker network inspect ${profile}`.nothrow()).exitCode !== 0) return;
+  const networks = (await $`docker inspect -f ${"{{json .NetworkSettings.Networks}}"} ${engine}`.nothrow()).stdout;
+  if (networks.includes(`"${profile}"`)) return;
+  await $`docker network connect ${profile} ${engine}`;
+  console.log(`connected the engine ${engine} to Minikube's network ${profile}`);
+}
+
 /** The node's containerd (the cluster `npm run cluster:up` starts): the images go where the kubelet looks. */
 async function loadIntoContainerd(socket: string) {
   await loadImages(`the node's containerd (${socket})`, async (tar, name) => {
@@ -216,6 +230,7 @@ switch (command) {
       const context = flag("context") ?? config.deploy.targets.minikube?.context ?? profile;
       const args = clusterArgs(kubeconfig, context);
       await preflight([await checkMinikube(profile), await checkCluster(kubeconfig, context)]);
+      await joinMinikubeNetwork(profile);
       if (!pushTo) await loadIntoMinikube(profile);
       process.exitCode = (await callRecorded("deploy", [...args, "--target", "minikube", ...pushArgs])).verdict === "passed" ? 0 : 1;
     } else if (kubeconfigFlag) {
