@@ -3,6 +3,7 @@
 // host can (loading images into Minikube, writing and replaying run records),
 // and ends with the step table and a verdict.
 //   pipeline:build | pipeline:ci | pipeline:deploy [-- --target minikube|k3s] [--kubeconfig FILE [--context NAME]] | pipeline:reproduce -- <record.json | gh-run-id>
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -173,7 +174,7 @@ const loadIntoMinikube = (profile: string) =>
 /**
  * Minikube's docker driver puts the node on a Docker network of its own (named
  * after the profile), which a local engine container on Docker's default bridge
- * cannot reach (Docker isolates its networks): connect the engine to it.
+ * cannot reach (Docker isolates its networks): connect the engine to it while the deploy runs.
  */
 async function joinMinikubeNetwork(profile: string) {
   const engine = /^docker-container:\/\/(.+)$/.exec(process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? "")?.[1];
@@ -181,7 +182,9 @@ async function joinMinikubeNetwork(profile: string) {
   const networks = (await $`docker inspect -f ${"{{json .NetworkSettings.Networks}}"} ${engine}`.nothrow()).stdout;
   if (networks.includes(`"${profile}"`)) return;
   await $`docker network connect ${profile} ${engine}`;
-  console.log(`connected the engine ${engine} to Minikube's network ${profile}`);
+  console.log(`connected the engine ${engine} to Minikube's network ${profile} for this deploy`);
+  // Only for this run: `minikube delete` removes the network, and a container still attached to it no longer starts.
+  process.on("exit", () => void spawnSync("docker", ["network", "disconnect", profile, engine]));
 }
 
 /** The node's containerd (the cluster `npm run cluster:up` starts): the images go where the kubelet looks. */
