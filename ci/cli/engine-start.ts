@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { type Check, registryScheme } from "./preflight.js";
+import { type Check, LOCAL_ENGINE_INSPECT, registryScheme } from "./preflight.js";
 
 export const ENGINE_IMAGE_ENV = "TODO_ENGINE_IMAGE";
 export const ENGINE_RUN_ARGS_ENV = "TODO_ENGINE_RUN_ARGS";
@@ -37,7 +37,7 @@ export function engineRunArgs(o: { name: string; image: string; configFile: stri
  */
 export async function ensureEngine(o: { image: string | undefined; name: string; registry: string | null; env: NodeJS.ProcessEnv }): Promise<Check | undefined> {
   if (!o.image || o.env._EXPERIMENTAL_DAGGER_RUNNER_HOST) return undefined;
-  const inspect = await execa("docker", ["inspect", "-f", "{{.State.Running}} {{.Config.Image}}", o.name], { reject: false });
+  const inspect = await execa("docker", ["inspect", "-f", LOCAL_ENGINE_INSPECT, o.name], { reject: false });
   const [running, image] = String(inspect.stdout).trim().split(" ");
   if (inspect.exitCode === 0 && image !== o.image) {
     return { name: "engine", ok: false, detail: `container ${o.name} runs ${image}, not engine.image ${o.image}: stop and remove it (docker stop -t 60 ${o.name} && docker rm ${o.name}; its cache volume stays), then run again` };

@@ -83,6 +83,10 @@ const engineRunning = async () => {
 };
 const clusterUp = async () => (existsSync(KUBECONFIG) && existsSync(join(RUN_DIR, "kube-apiserver.pid")) ? "" : `no local cluster (${KUBECONFIG}): npm run cluster:up`);
 
+/** Whether installing again once the fault was removed worked, and in how long. */
+const installedAgain = (again: { exitCode: number; seconds: number; all: string }) =>
+  again.exitCode === 0 ? `yes, installed in ${again.seconds.toFixed(0)} s` : `no: ${sawLine(again.all)}`;
+
 /** Whether running again after the fault worked, and how long it took (seconds show whether the cache was reused). */
 function cachedRerun(output: string, exitCode: number, seconds: number): string {
   return exitCode === 0 ? `yes: passed again in ${seconds.toFixed(0)} s` : `no: exit ${exitCode}: ${sawLine(output)}`;
@@ -173,7 +177,7 @@ await runCase("pod that never schedules", hasRelease, async () => {
   const r = await install({ "backend.resources.requests.cpu": "64", "backend.resources.limits.cpu": "64" });
   const again = await install({});
   const saw = sawLine(r.all);
-  return { ok: r.exitCode === 1 && /no node has enough cpu/.test(saw), seconds: r.seconds, saw, rerun: again.exitCode === 0 ? `yes: installed in ${again.seconds.toFixed(0)} s` : `no: ${sawLine(again.all)}` };
+  return { ok: r.exitCode === 1 && /no node has enough cpu/.test(saw), seconds: r.seconds, saw, rerun: installedAgain(again) };
 });
 
 // 5. An image the node does not have.
@@ -181,7 +185,7 @@ await runCase("image missing from the node", hasRelease, async () => {
   const r = await install({ "frontend.image.tag": "sha-000000000000", "frontend.image.digest": "" });
   const again = await install({});
   const saw = sawLine(r.all);
-  return { ok: r.exitCode === 1 && /not in the cluster/.test(saw), seconds: r.seconds, saw, rerun: again.exitCode === 0 ? `yes: installed in ${again.seconds.toFixed(0)} s` : `no: ${sawLine(again.all)}` };
+  return { ok: r.exitCode === 1 && /not in the cluster/.test(saw), seconds: r.seconds, saw, rerun: installedAgain(again) };
 });
 
 // 6. The API server stopped (frozen: it accepts connections and never answers) during the rollout wait.
@@ -203,7 +207,7 @@ await runCase("API server stopped during the rollout wait", hasRelease, async ()
     await new Promise((res) => setTimeout(res, STALE_PENDING_MS));
     const again = await install({});
     const saw = sawLine(r.all);
-    const rerun = `${early.exitCode === 1 ? `at once: refused (${sawLine(early.all).slice(0, 80)}…); ` : ""}after ${STALE_PENDING_MS / 1000} s: ${again.exitCode === 0 ? `yes, installed in ${again.seconds.toFixed(0)} s` : `no: ${sawLine(again.all)}`}`;
+    const rerun = `${early.exitCode === 1 ? `at once: refused (${sawLine(early.all).slice(0, 80)}…); ` : ""}after ${STALE_PENDING_MS / 1000} s: ${installedAgain(again)}`;
     return { ok: r.exitCode === 1 && /API server .* stopped answering/.test(saw) && again.exitCode === 0, seconds: Math.min(saidAfter, r.seconds), saw, rerun };
   } finally {
     await execa("kill", ["-CONT", pid], { reject: false });

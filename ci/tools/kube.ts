@@ -88,17 +88,22 @@ export async function waitForRollout(
   return { ready: false, pending, diagnoses: await diagnoseRelease(kc, o) };
 }
 
+/** The release's pods and their namespace's events, what every diagnosis reads. */
+async function podsAndEvents(core: CoreV1Api, o: { namespace: string; selector: string }) {
+  const [pods, events] = await Promise.all([
+    core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector }),
+    core.listNamespacedEvent({ namespace: o.namespace }),
+  ]);
+  return { pods, events };
+}
+
 /**
  * Each pod's diagnosis from its status and events alone (no logs): cheap enough
  * to poll. Pods on their way out are left out, and with `createdAfter` so are
  * the pods that were there before (a rollout is about to replace them).
  */
 export async function podDiagnoses(kc: KubeConfig, o: DiagnoseOptions & { createdAfter?: Date }): Promise<PodDiagnosis[]> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const [pods, events] = await Promise.all([
-    core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector }),
-    core.listNamespacedEvent({ namespace: o.namespace }),
-  ]);
+  const { pods, events } = await podsAndEvents(kc.makeApiClient(CoreV1Api), o);
   return pods.items
     .filter((pod) => !pod.metadata?.deletionTimestamp && (!o.createdAfter || new Date(pod.metadata?.creationTimestamp ?? 0) >= o.createdAfter))
     .flatMap((pod) => diagnosePod(pod, events.items, { loadCommand: o.loadCommand }));
@@ -107,10 +112,7 @@ export async function podDiagnoses(kc: KubeConfig, o: DiagnoseOptions & { create
 /** Why the release's pods are not ready: each pod with its last log lines, linked to the dependency that is down. */
 export async function diagnoseRelease(kc: KubeConfig, o: DiagnoseOptions): Promise<PodDiagnosis[]> {
   const core = kc.makeApiClient(CoreV1Api);
-  const [pods, events] = await Promise.all([
-    core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.selector }),
-    core.listNamespacedEvent({ namespace: o.namespace }),
-  ]);
+  const { pods, events } = await podsAndEvents(core, o);
   const own = new Map<string, PodDiagnosis[]>();
   for (const pod of pods.items) own.set(pod.metadata?.name ?? "", await diagnoseWithLogs(core, pod, events.items, o.loadCommand));
   try {
