@@ -167,3 +167,23 @@ describe("measureImageTarball", () => {
     await expect(measureImageTarball(file)).rejects.toThrow(/truncated|no manifest|neither/);
   });
 });
+
+// The CLI check-size runs inside the engine (ci/steps/size.ts): one JSON line either way.
+describe("ci/cli/check-size.ts", () => {
+  const cli = join(import.meta.dirname, "..", "cli", "check-size.ts");
+  const tsx = join(import.meta.dirname, "..", "node_modules", ".bin", "tsx");
+  const run = (...args: string[]) => JSON.parse(execFileSync(tsx, [cli, ...args], { encoding: "utf8" }).trim().split("\n").at(-1)!);
+  const baseConfig = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [sha(base)] }, history: [history[0]] }));
+
+  it("prints the verdict of an image over its base against the budget", () => {
+    const v = run(dockerArchive("cli-image"), dockerArchive("cli-base", baseConfig, [base]), "todo-backend", "400000", "14000");
+    expect(v).toMatchObject({ ok: false, name: "todo-backend", addedBytes: expected[1]! + expected[2]!, baseLayerCount: 1 });
+    expect(v.failures).toEqual([expect.stringMatching(/^added over base 14\.4 kB is over the budget of 14\.0 kB/)]);
+  });
+
+  it("prints the error when the image is not built on the base, and exits 2 on wrong arguments", () => {
+    const otherBase = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [sha(small)] } }));
+    expect(run(dockerArchive("cli-image2"), dockerArchive("cli-other", otherBase, [small]), "todo-backend", "1", "1").error).toMatch(/todo-backend is not built on the given base: base layer 1/);
+    expect(() => execFileSync(tsx, [cli, "only-one"], { stdio: "pipe" })).toThrow(/usage: check-size\.ts/);
+  });
+});

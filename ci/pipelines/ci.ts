@@ -11,7 +11,7 @@ import { probeCache } from "../steps/cache.js";
 import { lintChartContainer, lintChartStep } from "../steps/chart.js";
 import { scanRecordOf } from "../config/offline-db.js";
 import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
-import { checkImageSize } from "../steps/size.js";
+import { checkImageSize, sizeContainer } from "../steps/size.js";
 import { RAN_AT_FILE, SUITE_NAMES, type SuiteName, TEST_SUITES, ranInThisCall, suiteContainer, testFailureSummary, vitestSummary } from "../steps/test.js";
 
 export interface CiRun {
@@ -74,13 +74,12 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
         return withCache(step, report ? await probeCache(config, report, started) : undefined);
       })(),
       (async () => {
+        const started = Date.now();
         const step = await runStep(`check-size-${app}`, async () => {
-          const v = await checkImageSize(config, app, image);
+          const v = await checkImageSize(source, config, app, image);
           return [{ severity: v.ok ? "info" : "error", message: v.message }];
         });
-        // Its only engine work is its image's tarball: measured again exactly when the image was built again.
-        const build = builds.find((b) => b.name === `build-${app}`);
-        return withCache(step, build?.cache);
+        return withCache(step, await probeCache(config, sizeContainer(source, config, app, image), started));
       })(),
     );
   }

@@ -146,7 +146,7 @@ export class TodoPipeline {
   @func()
   async checkSize(): Promise<string> {
     const config = await this.config();
-    const verdicts = await Promise.all([checkImageSize(config, "backend", await this.buildBackend()), checkImageSize(config, "frontend", await this.buildFrontend())]);
+    const verdicts = await Promise.all([checkImageSize(this.source, config, "backend", await this.buildBackend()), checkImageSize(this.source, config, "frontend", await this.buildFrontend())]);
     const report = verdicts.map((v) => v.message).join("\n\n");
     if (verdicts.some((v) => !v.ok)) throw new Error(report);
     return report;
