@@ -38,6 +38,15 @@ describe("routesFromSource", () => {
     expect(paths([src("cmd/server/main.go", text)])).toEqual(["go /healthz src-root/cmd/server/main.go:1", "go /ready src-root/cmd/server/main.go:2", "go /live src-root/cmd/server/main.go:3", "go /metrics src-root/cmd/server/main.go:4"]);
   });
 
+  it("Go: gorilla/mux HandleFunc(…).Methods(…), its {name:regexp} parameters and PathPrefix", () => {
+    const text = ['s.router.HandleFunc("/healthz", s.healthzHandler).Methods("GET")', 's.router.HandleFunc("/delay/{wait:[0-9]+}", s.delayHandler).Methods("GET").Name("delay")', 's.router.PathPrefix("/static/").Handler(fs)'].join("\n");
+    const routes = routesFromSource([src("pkg/api/server.go", text)]);
+    expect(routes.map((r) => `${r.how} ${r.path} ${r.line}${r.prefix ? " prefix" : ""}`)).toEqual(["go /healthz 1", "go /delay/{wait:[0-9]+} 2", "go /static/ 3 prefix"]);
+    expect(routeServing(routes, "/delay/3")?.line).toBe(2);
+    expect(routeServing(routes, "/static/app.js")?.line).toBe(3);
+    expect(routeServing(routes, "/readyz")).toBeUndefined();
+  });
+
   it("Spring: @GetMapping under the controller's @RequestMapping", () => {
     const text = ['@RestController', '@RequestMapping("/api")', "public class Ops {", '  @GetMapping("/ping")', "  public String ping() { return \"ok\"; }", '  @GetMapping(value = "/ready")', "  public String ready() { return \"ok\"; }", "}"].join("\n");
     expect(paths([src("src/main/java/Ops.java", text)])).toEqual(["spring /api/ping src-root/src/main/java/Ops.java:4", "spring /api/ready src-root/src/main/java/Ops.java:6"]);

@@ -68,12 +68,13 @@ function javascript(f: SourceFile): Route[] {
   return out;
 }
 
-/** Go: net/http (HandleFunc, Go 1.22 "GET /x" patterns), chi, gin, echo, gorilla/mux. */
+/** Go: net/http (HandleFunc, Go 1.22 "GET /x" patterns), chi, gin, echo, gorilla/mux (with its PathPrefix). */
 function go(f: SourceFile): Route[] {
   const out: Route[] = [];
-  for (const m of f.text.matchAll(/\.(HandleFunc|Handle|Get|Post|Put|Delete|Patch|Head|Options|GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Route|Mount|Group)\(\s*"(?:[A-Z]+\s+)?(\/[^"]*)"/g)) {
+  for (const m of f.text.matchAll(/\.(HandleFunc|Handle|Get|Post|Put|Delete|Patch|Head|Options|GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Route|Mount|Group|PathPrefix)\(\s*"(?:[A-Z]+\s+)?(\/[^"]*)"/g)) {
     if (inComment(f.text, m.index!)) continue;
-    const prefix = /^(Route|Mount|Group)$/.test(m[1]!) || (m[1] === "Handle" && m[2]!.endsWith("/") && m[2] !== "/");
+    // gorilla/mux's PathPrefix("/static/").Handler(…) serves what is under it, like chi's Mount.
+    const prefix = /^(Route|Mount|Group|PathPrefix)$/.test(m[1]!) || (m[1] === "Handle" && m[2]!.endsWith("/") && m[2] !== "/");
     out.push({ path: m[2]!, file: f.file, line: lineOf(f.text, m.index!), how: "go", ...(prefix ? { prefix: true } : {}) });
   }
   return out;

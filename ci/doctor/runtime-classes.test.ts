@@ -165,3 +165,10 @@ describe("environment wiring, the other way", () => {
     expect(short(await doctorOnFixture("classes/env-unset"))).toEqual([]);
   });
 });
+
+describe("Go sources", () => {
+  it("an exec probe requesting a local URL is checked like an httpGet one; gorilla/mux routes of the source confirm it (exec-probe-path)", async () => {
+    expect(short(await doctorOnFixture("classes/exec-probe-path"))).toEqual(["warning probe/unconfirmed-path chart/templates/deployment.yaml:52"]);
+    expect(short(await doctorOnFixture("classes/exec-probe-path", { source: "." }))).toEqual([]);
+  });
+});
