@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { parseDockerfile } from "./dockerfile.js";
 import { manifestsFromPlainYaml, manifestsFromRendered, renderedYamlError } from "./manifests.js";
 import { manifestsFromText, mergeValues } from "./text-render.js";
-import { readsEnvironment, routesFromSource, sourceWords, strictEnvReads, type SourceFile } from "./routes.js";
+import { envPrefixes, readsEnvironment, routesFromSource, sourceWords, strictEnvReads, type SourceFile } from "./routes.js";
 import { displayPath, DoctorUsageError, failingTemplate, dockerignoreCandidates, readChart, readDockerfiles, readSource, type RawChart, type RawDockerfile, type RawFile } from "./reader.js";
 import { RULES } from "./rules/index.js";
 import type { DoctorInputs, DoctorProjectConfig, Finding, Rule } from "./types.js";
@@ -95,7 +95,7 @@ export function buildInputs(raw: {
     ...(raw.projectConfig ? { project: raw.projectConfig } : {}),
     externalNames: raw.externalNames ?? [],
     policy: raw.policy === true,
-    ...(raw.source ? { source: { dir: raw.source.dir, routes: routesFromSource(raw.source.files), words: sourceWords(raw.source.files), envReads: strictEnvReads(raw.source.files), readsEnv: readsEnvironment(raw.source.files) } } : {}),
+    ...(raw.source ? { source: { dir: raw.source.dir, routes: routesFromSource(raw.source.files), words: sourceWords(raw.source.files), envReads: strictEnvReads(raw.source.files), envPrefixes: envPrefixes(raw.source.files), readsEnv: readsEnvironment(raw.source.files) } } : {}),
   };
 }
 

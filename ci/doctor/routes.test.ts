@@ -1,6 +1,6 @@
 // Routes found in an app's source, framework by framework (pure: text in, routes out).
 import { describe, expect, it } from "vitest";
-import { routeServing, routesFromSource, routesUnder, type SourceFile } from "./routes.js";
+import { envPrefixes, readsEnvironment, routeServing, routesFromSource, routesUnder, strictEnvReads, type SourceFile } from "./routes.js";
 
 const src = (rel: string, text: string): SourceFile => ({ file: `src-root/${rel}`, rel, text });
 const paths = (files: SourceFile[]) => routesFromSource(files).map((r) => `${r.how} ${r.path} ${r.file}:${r.line}`);
@@ -38,6 +38,15 @@ describe("routesFromSource", () => {
     expect(paths([src("cmd/server/main.go", text)])).toEqual(["go /healthz src-root/cmd/server/main.go:1", "go /ready src-root/cmd/server/main.go:2", "go /live src-root/cmd/server/main.go:3", "go /metrics src-root/cmd/server/main.go:4"]);
   });
 
+  it("Go: gorilla/mux HandleFunc(…).Methods(…), its {name:regexp} parameters and PathPrefix", () => {
+    const text = ['s.router.HandleFunc("/healthz", s.healthzHandler).Methods("GET")', 's.router.HandleFunc("/delay/{wait:[0-9]+}", s.delayHandler).Methods("GET").Name("delay")', 's.router.PathPrefix("/static/").Handler(fs)'].join("\n");
+    const routes = routesFromSource([src("pkg/api/server.go", text)]);
+    expect(routes.map((r) => `${r.how} ${r.path} ${r.line}${r.prefix ? " prefix" : ""}`)).toEqual(["go /healthz 1", "go /delay/{wait:[0-9]+} 2", "go /static/ 3 prefix"]);
+    expect(routeServing(routes, "/delay/3")?.line).toBe(2);
+    expect(routeServing(routes, "/static/app.js")?.line).toBe(3);
+    expect(routeServing(routes, "/readyz")).toBeUndefined();
+  });
+
   it("Spring: @GetMapping under the controller's @RequestMapping", () => {
     const text = ['@RestController', '@RequestMapping("/api")', "public class Ops {", '  @GetMapping("/ping")', "  public String ping() { return \"ok\"; }", '  @GetMapping(value = "/ready")', "  public String ready() { return \"ok\"; }", "}"].join("\n");
     expect(paths([src("src/main/java/Ops.java", text)])).toEqual(["spring /api/ping src-root/src/main/java/Ops.java:4", "spring /api/ready src-root/src/main/java/Ops.java:6"]);
@@ -56,5 +65,53 @@ describe("routeServing / routesUnder", () => {
   });
   it("lists the routes under a prefix", () => {
     expect(routesUnder(routes, "/items").map((r) => r.path)).toEqual(["/items/:id"]);
+  });
+});
+
+describe("environment reads in Go", () => {
+  const reads = (text: string) => strictEnvReads([src("cmd/app/main.go", text)]).map((r) => `${r.name}:${r.line}`);
+
+  it("a read the program stops without is required: a Must-style helper, an if on the read or on its variable whose block stops", () => {
+    const text = [
+      'dsn, ok := os.LookupEnv("DATABASE_URL")', // 1
+      "if !ok {",
+      '\tlog.Fatal("DATABASE_URL is required")',
+      "}",
+      'if os.Getenv("SESSION_SALT") == "" { panic("no salt") }', // 5
+      'key := mustGetenv("STRIPE_KEY")', // 6
+      'if v, ok := os.LookupEnv("API_TOKEN"); !ok || v == "" {', // 7
+      '\treturn fmt.Errorf("API_TOKEN is required")',
+      "}",
+      'region := os.Getenv("REGION")', // 10
+      "if len(region) == 0 {",
+      "\tos.Exit(2)",
+      "}",
+    ].join("\n");
+    expect(reads(text)).toEqual(["DATABASE_URL:1", "SESSION_SALT:5", "STRIPE_KEY:6", "API_TOKEN:7", "REGION:10"]);
+  });
+
+  it("a read with a fallback, a bare read, viper's MustBindEnv, a comment and a name not written out are not", () => {
+    const text = [
+      'level := os.Getenv("LOG_LEVEL")',
+      'if level == "" {',
+      '\tlevel = "info"',
+      "}",
+      'cache := os.Getenv("REDIS_URL")',
+      'viper.MustBindEnv("port", "PORT")',
+      '// if os.Getenv("EXAMPLE") == "" { log.Fatal("x") }',
+      "v := os.Getenv(name)",
+      'if v == "" { log.Fatalf("%s is required", name) }',
+      'other := os.Getenv("OTHER")',
+      'if cache == "" { log.Fatal("REDIS_URL is required") }',
+    ].join("\n");
+    expect(reads(text)).toEqual([]);
+  });
+
+  it("viper's SetEnvPrefix and envconfig's Process name the prefix the app reads under; AutomaticEnv with no prefix, any name", () => {
+    expect(envPrefixes([src("main.go", 'viper.SetEnvPrefix("podinfo")\nviper.AutomaticEnv()')])).toEqual(["PODINFO_"]);
+    expect(envPrefixes([src("main.go", 'envconfig.MustProcess("shop", &cfg)')])).toEqual(["SHOP_"]);
+    expect(envPrefixes([src("main.go", "v := viper.New()\nv.AutomaticEnv()")])).toEqual([""]);
+    expect(envPrefixes([src("main.go", '// viper.SetEnvPrefix("old")\nos.Getenv("X")'), src("app.py", 'SetEnvPrefix("py")')])).toEqual([]);
+    expect(readsEnvironment([src("main.go", 'viper.SetEnvPrefix("podinfo")\nviper.AutomaticEnv()')])).toBe(true);
   });
 });

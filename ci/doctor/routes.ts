@@ -68,12 +68,13 @@ function javascript(f: SourceFile): Route[] {
   return out;
 }
 
-/** Go: net/http (HandleFunc, Go 1.22 "GET /x" patterns), chi, gin, echo, gorilla/mux. */
+/** Go: net/http (HandleFunc, Go 1.22 "GET /x" patterns), chi, gin, echo, gorilla/mux (with its PathPrefix). */
 function go(f: SourceFile): Route[] {
   const out: Route[] = [];
-  for (const m of f.text.matchAll(/\.(HandleFunc|Handle|Get|Post|Put|Delete|Patch|Head|Options|GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Route|Mount|Group)\(\s*"(?:[A-Z]+\s+)?(\/[^"]*)"/g)) {
+  for (const m of f.text.matchAll(/\.(HandleFunc|Handle|Get|Post|Put|Delete|Patch|Head|Options|GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Route|Mount|Group|PathPrefix)\(\s*"(?:[A-Z]+\s+)?(\/[^"]*)"/g)) {
     if (inComment(f.text, m.index!)) continue;
-    const prefix = /^(Route|Mount|Group)$/.test(m[1]!) || (m[1] === "Handle" && m[2]!.endsWith("/") && m[2] !== "/");
+    // gorilla/mux's PathPrefix("/static/").Handler(…) serves what is under it, like chi's Mount.
+    const prefix = /^(Route|Mount|Group|PathPrefix)$/.test(m[1]!) || (m[1] === "Handle" && m[2]!.endsWith("/") && m[2] !== "/");
     out.push({ path: m[2]!, file: f.file, line: lineOf(f.text, m.index!), how: "go", ...(prefix ? { prefix: true } : {}) });
   }
   return out;
@@ -174,13 +175,62 @@ export interface EnvRead {
   line: number;
 }
 
+const ENV_NAME = `"([A-Za-z_][A-Za-z0-9_]*)"`;
+/** What stops a Go program, or makes its caller fail: log.Fatal, klog.Fatalf, panic, os.Exit, returning a new error. */
+const GO_STOPS = /\b(?:panic\(|os\.Exit\(|\w+\.(?:Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)\(|return\b[^\n]*\b(?:Errorf|errors\.New)\()/;
+
+/** The `{…}` block opening at `open` (an index of `{`), braces counted; strings are not parsed, which is enough for an if block. */
+function blockAt(text: string, open: number): string {
+  let depth = 0;
+  for (let i = open; i < text.length && i < open + 2000; i++) {
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0) return text.slice(open, i + 1);
+  }
+  return "";
+}
+
+/**
+ * Go reads the program cannot start without. `os.Getenv` has no failing form (a missing variable
+ * reads as ""), so a read is required only when the code stops on its absence: a `MustGetenv`-style
+ * helper, or an `if` testing the value (`== ""`, `!ok`, `len(…) == 0`) whose block stops (GO_STOPS).
+ */
+function goRequiredReads(f: SourceFile): Array<{ name: string; index: number }> {
+  const out: Array<{ name: string; index: number }> = [];
+  const t = f.text;
+  // A helper named for it: MustGetenv("X"), mustEnv("X"), requireEnv("X") (viper's MustBindEnv only binds).
+  for (const m of t.matchAll(new RegExp(`\\b(?:[Mm]ust|[Rr]equire)(?!\\w*Bind)\\w*[Ee]nv\\w*\\(\\s*${ENV_NAME}\\s*\\)`, "g"))) out.push({ name: m[1]!, index: m.index! });
+  // The read tested in the if itself: if os.Getenv("X") == "" { log.Fatal(…) }, if _, ok := os.LookupEnv("X"); !ok { … }.
+  for (const m of t.matchAll(new RegExp(`\\bif\\s+([^{\\n]*?\\bos\\.(?:Getenv|LookupEnv)\\(\\s*${ENV_NAME}\\s*\\)[^{\\n]*)\\{`, "g"))) {
+    if (/==\s*""|!\s*ok\b|len\([^)]*\)\s*==\s*0/.test(m[1]!) && GO_STOPS.test(blockAt(t, m.index! + m[0].length - 1))) out.push({ name: m[2]!, index: m.index! });
+  }
+  // Read into a variable, tested within the next three lines: v := os.Getenv("X") … if v == "" { … }.
+  for (const m of t.matchAll(new RegExp(`\\b(\\w+)(?:\\s*,\\s*(\\w+))?\\s*:?=\\s*os\\.(?:Getenv|LookupEnv)\\(\\s*${ENV_NAME}\\s*\\)`, "g"))) {
+    const start = m.index! + m[0].length;
+    const after = t.slice(start, t.split("\n").slice(0, lineOf(t, start) + 3).join("\n").length);
+    const tests = [m[1] !== "_" ? `\\b${m[1]}\\s*==\\s*""|len\\(\\s*${m[1]}\\s*\\)\\s*==\\s*0` : "", m[2] && m[2] !== "_" ? `!\\s*${m[2]}\\b` : ""].filter(Boolean).join("|");
+    const test = tests ? new RegExp(`\\bif\\s+[^{\\n]*(?:${tests})[^{\\n]*\\{`).exec(after) : null;
+    if (test && GO_STOPS.test(blockAt(after, test.index + test[0].length - 1))) out.push({ name: m[3]!, index: m.index! });
+  }
+  return out;
+}
+
 /**
  * Environment variables the source reads with no default, so that the app fails without them:
- * Python `os.environ["X"]`, TypeScript `process.env.X!`, Go `os.Getenv("X")` checked by `MustGetenv`-style helpers is not seen.
+ * Python `os.environ["X"]`, TypeScript `process.env.X!`, and Go reads the code stops without (goRequiredReads).
  */
 export function strictEnvReads(files: readonly SourceFile[]): EnvRead[] {
   const out: EnvRead[] = [];
   for (const f of files) {
+    if (/\.go$/.test(f.rel)) {
+      const seen = new Set<string>();
+      for (const r of goRequiredReads(f).sort((a, b) => a.index - b.index)) {
+        const line = lineOf(f.text, r.index);
+        if (inComment(f.text, r.index) || seen.has(`${r.name}:${line}`)) continue;
+        seen.add(`${r.name}:${line}`);
+        out.push({ name: r.name, rel: f.rel, file: f.file, line });
+      }
+      continue;
+    }
     const re = /\.py$/.test(f.rel) ? /\bos\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]/g : /\.(m|c)?tsx?$/.test(f.rel) ? /\bprocess\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\])!/g : undefined;
     if (!re) continue;
     for (const m of f.text.matchAll(re)) {
@@ -191,7 +241,26 @@ export function strictEnvReads(files: readonly SourceFile[]): EnvRead[] {
   return out;
 }
 
+/**
+ * Prefixes of variables the source reads by a rule rather than by name, so any variable under one may be read:
+ * Go's viper (`SetEnvPrefix("podinfo")` reads PODINFO_<KEY> for every key) and envconfig (`Process("app", &c)`).
+ * "" (viper's AutomaticEnv, or envconfig, with no prefix) means any name may be read.
+ */
+export function envPrefixes(files: readonly SourceFile[]): string[] {
+  const out = new Set<string>();
+  for (const f of files) {
+    if (!/\.go$/.test(f.rel)) continue;
+    const code = f.text.split("\n").filter((l) => !/^\s*\/\//.test(l)).join("\n");
+    const viper = [...code.matchAll(/\.SetEnvPrefix\(\s*"([^"]*)"\s*\)/g)].map((m) => m[1]!);
+    for (const p of viper) out.add(p ? `${p.toUpperCase()}_` : "");
+    // AutomaticEnv with no prefix: viper reads the variable named like each key, keys being any string.
+    if (viper.length === 0 && /\.AutomaticEnv\(\s*\)/.test(code)) out.add("");
+    for (const m of code.matchAll(/\benvconfig\.(?:Must)?Process\(\s*"([^"]*)"/g)) out.add(m[1] ? `${m[1].toUpperCase()}_` : "");
+  }
+  return [...out];
+}
+
 /** Whether any code file of the source reads the environment at all (else the app's code is not in it, and names cannot be judged). */
 export function readsEnvironment(files: readonly SourceFile[]): boolean {
-  return files.some((f) => !/(^|\/)(Dockerfile[^/]*|package\.json)$/.test(f.rel) && /\bprocess\.env\b|\bos\.environ\b|\bos\.getenv\b|\bos\.Getenv\b|\bos\.LookupEnv\b|\bSystem\.getenv\b|\bENV\[|\benv::var\b|\bgetenv\(/.test(f.text));
+  return files.some((f) => !/(^|\/)(Dockerfile[^/]*|package\.json)$/.test(f.rel) && /\bprocess\.env\b|\bos\.environ\b|\bos\.getenv\b|\bos\.Getenv\b|\bos\.LookupEnv\b|\.AutomaticEnv\(|\.BindEnv\(|\benvconfig\.(?:Must)?Process\(|\bSystem\.getenv\b|\bENV\[|\benv::var\b|\bgetenv\(/.test(f.text));
 }

@@ -165,3 +165,20 @@ describe("environment wiring, the other way", () => {
     expect(short(await doctorOnFixture("classes/env-unset"))).toEqual([]);
   });
 });
+
+describe("Go sources", () => {
+  it("an exec probe requesting a local URL is checked like an httpGet one; gorilla/mux routes of the source confirm it (exec-probe-path)", async () => {
+    expect(short(await doctorOnFixture("classes/exec-probe-path"))).toEqual(["warning probe/unconfirmed-path chart/templates/deployment.yaml:52"]);
+    expect(short(await doctorOnFixture("classes/exec-probe-path", { source: "." }))).toEqual([]);
+  });
+
+  it("Go reads: one the server stops without and nothing sets, a variable nothing reads; one under viper's prefix is not judged (env-go)", async () => {
+    const findings = await doctorOnFixture("classes/env-go", { source: "." });
+    expect(short(findings)).toEqual(["warning env/unread chart/templates/deployment.yaml:46", "warning env/unset src/main.go:30"]);
+    expect(findings.map((f) => f.message)).toEqual([
+      expect.stringContaining("sets CACHE_URL, which the source at . never mentions"),
+      expect.stringContaining("the app reads STRIPE_KEY with no default"),
+    ]);
+    expect(short(await doctorOnFixture("classes/env-go"))).toEqual([]);
+  });
+});

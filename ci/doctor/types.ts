@@ -94,7 +94,15 @@ export interface DoctorInputs {
   /** Whether the house policy rules (Rule.policy) run: this repository's own chart, not anyone's. */
   policy?: boolean;
   /** The app's source (--source, default the git root above the chart), the routes it defines and its words (lower case, for env/unread). */
-  source?: { dir: string; routes: Route[]; words?: ReadonlySet<string>; envReads?: EnvRead[]; readsEnv?: boolean };
+  source?: {
+    dir: string;
+    routes: Route[];
+    words?: ReadonlySet<string>;
+    envReads?: EnvRead[];
+    /** Names under these prefixes may be read by a rule (viper's SetEnvPrefix), not by name; "" for any name. */
+    envPrefixes?: readonly string[];
+    readsEnv?: boolean;
+  };
 }
 
 export interface Rule {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseImageRef } from "../k8s.js";
 import { dockerfileAppName } from "../links.js";
 import { literalPrefix } from "./ingress.js";
-import { servedBy } from "./probes.js";
+import { execProbePath, servedBy } from "./probes.js";
 import { isSecretKey, looksRandom, shannonEntropy } from "./secrets.js";
 
 describe("secret heuristics", () => {
@@ -81,5 +81,19 @@ describe("printf %d", async () => {
       'e: {{ printf "%d" (len .Values.list) }}', // 8
     ].join("\n");
     expect(lines(text)).toEqual([2, 7]);
+  });
+});
+
+describe("the path an exec probe requests", () => {
+  it.each([
+    [["podcli", "check", "http", "localhost:9898/healthz"], { path: "/healthz", arg: 3 }],
+    [["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/ready?full=1"], { path: "/ready", arg: 4 }],
+    [["sh", "-c", "curl -fsS http://localhost/livez || exit 1"], { path: "/livez", arg: 2 }],
+    [["redis-cli", "ping"], undefined],
+    [["pg_isready", "-h", "localhost"], undefined],
+    [["curl", "-f", "http://localhost.example.com/healthz"], undefined],
+    [["curl", "-f", "http://backend:8080/healthz"], undefined],
+  ])("%j", (command, want) => {
+    expect(execProbePath({ exec: { command } })).toEqual(want);
   });
 });

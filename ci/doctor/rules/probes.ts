@@ -1,5 +1,5 @@
 // Probes aimed at paths the image does not serve.
-import { allContainers, asObj } from "../k8s.js";
+import { allContainers, asObj, type Obj } from "../k8s.js";
 import { finalStage, type Dockerfile } from "../dockerfile.js";
 import { dockerfileOf, knownAppOf } from "../links.js";
 import type { Finding, Rule } from "../types.js";
@@ -26,6 +26,22 @@ export function confirmedBy(df: Dockerfile, path: string): boolean {
   if (urls.includes(path)) return true;
   if (path === "/") return SERVES_ROOT.test(finalStage(df)?.base ?? "") || NEXT_SERVER.test(df.text);
   return new RegExp(`(^|[^\\w/.-])${escapeRe(path)}(?![\\w/.-])`, "m").test(df.text);
+}
+
+/**
+ * The local HTTP path an exec probe requests (`curl -f http://localhost:8080/healthz`, `wget -qO- …`,
+ * podinfo's `podcli check http localhost:9898/healthz`), in an argument of its own or inside `sh -c "…"`,
+ * with the index of that argument. A command naming no local URL with a path (`redis-cli ping`) has none.
+ */
+export function execProbePath(probe: Obj): { path: string; arg: number } | undefined {
+  const command = asObj(probe.exec).command;
+  if (!Array.isArray(command)) return undefined;
+  for (const [i, arg] of command.entries()) {
+    if (typeof arg !== "string") continue;
+    const m = /(?:^|[\s"'=])(?:https?:\/\/)?(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0)(?::\d+)?(\/[^\s"'`?#;|&)]*)/.exec(arg);
+    if (m && !isPlaceholder(m[1]!)) return { path: m[1]!, arg: i };
+  }
+  return undefined;
 }
 
 export const unservedPath: Rule = {
@@ -66,15 +82,20 @@ export const unconfirmedPath: Rule = {
       if (knownAppOf(inputs, c)) continue;
       const df = dockerfileOf(inputs, c);
       for (const probeName of PROBES) {
-        const h = probeHandler(asObj(c.container[probeName]));
-        if (h?.kind !== "httpGet" || typeof h.handler.path !== "string" || isPlaceholder(h.handler.path)) continue;
-        const path = h.handler.path.split("?")[0]!;
+        const probe = asObj(c.container[probeName]);
+        const h = probeHandler(probe);
+        // An exec probe that requests a local URL is an HTTP probe all the same: a 404 fails it as surely.
+        const exec = h ? undefined : execProbePath(probe);
+        const asked = h?.kind === "httpGet" && typeof h.handler.path === "string" && !isPlaceholder(h.handler.path) ? h.handler.path : exec?.path;
+        if (asked === undefined) continue;
+        const path = asked.split("?")[0]!;
         if (df && confirmedBy(df, path)) continue;
         // The app's source defines the route (a FastAPI decorator, an Express call, a Next.js route file…).
         if (inputs.source && routeServing(inputs.source.routes, path)) continue;
         const src = inputs.source ? `, and no route in the source at ${inputs.source.dir} serves it (${inputs.source.routes.length} routes found)` : "";
+        const at = exec ? [...c.path, probeName, "exec", "command", exec.arg] : [...c.path, probeName, "httpGet", "path"];
         out.push(
-          finding(this, c.owner.manifest.locate([...c.path, probeName, "httpGet", "path"]), `${probeName} of container "${c.name}" requests ${h.handler.path}; ${df ? `its Dockerfile ${df.file} does not mention that path` : "no Dockerfile given for its image"}${src}, so nothing confirms the image serves it`),
+          finding(this, c.owner.manifest.locate(at), `${probeName} of container "${c.name}" requests ${asked}${exec ? " (with its exec command)" : ""}; ${df ? `its Dockerfile ${df.file} does not mention that path` : "no Dockerfile given for its image"}${src}, so nothing confirms the image serves it`),
         );
       }
     }

@@ -257,14 +257,17 @@ export const unreadEnv: Rule = {
   severity: "warning",
   title: "Environment variable the chart sets and the app's source never mentions",
   why: "A variable the app never reads is usually a misspelled or renamed one (DATABSE_URL, an old API_HOST): the chart looks configured, and the app runs on its default or fails on the missing value.",
-  fix: "Spell the variable as the app reads it (search the source for process.env / os.environ / os.Getenv), or remove it from the chart.",
+  fix: "Spell the variable as the app reads it (search the source for process.env / os.environ / os.Getenv / viper's SetEnvPrefix), or remove it from the chart.",
   example: { bad: "env:\n  - name: SESION_SECRET   # the app reads SESSION_SECRET", good: "env:\n  - name: SESSION_SECRET" },
   check(inputs) {
     const words = inputs.source?.words;
     // Only when the app's code is in the source: some file of it reads the environment.
     if (!words || words.size === 0 || inputs.source?.readsEnv === false) return [];
     const dockerWords = new Set(inputs.dockerfiles.flatMap((d) => d.text.toLowerCase().split(/[^a-z0-9_]+/)));
-    const unread = (name: string) => !RUNTIME_VARS.test(name) && !words.has(name.toLowerCase()) && !dockerWords.has(name.toLowerCase());
+    // A variable under a prefix the app reads by rule (viper: PODINFO_<any key>) may be read: no verdict.
+    const prefixes = inputs.source?.envPrefixes ?? [];
+    if (prefixes.includes("")) return [];
+    const unread = (name: string) => !RUNTIME_VARS.test(name) && !words.has(name.toLowerCase()) && !dockerWords.has(name.toLowerCase()) && !prefixes.some((p) => name.toUpperCase().startsWith(p));
     const out: Finding[] = [];
     const seen = new Set<string>();
     for (const c of allContainers(inputs.manifests)) {
@@ -316,7 +319,7 @@ export const unsetEnv: Rule = {
   id: "env/unset",
   severity: "warning",
   title: "Environment variable the app requires and neither the chart nor the image sets",
-  why: "Code that reads a variable with no default (`os.environ[\"X\"]`, `process.env.X!`) fails at start, or on the first request that needs it, when the variable is missing: the chart installs, the pod crash-loops.",
+  why: "Code that reads a variable with no default (`os.environ[\"X\"]`, `process.env.X!`, Go that exits when `os.Getenv(\"X\")` is empty) fails at start, or on the first request that needs it, when the variable is missing: the chart installs, the pod crash-loops.",
   fix: "Set the variable in the chart (env, or a ConfigMap/Secret loaded with envFrom), or give it a default in the code.",
   example: { bad: "# app/settings.py\nSTRIPE_KEY = os.environ[\"STRIPE_KEY\"]   # the chart sets no STRIPE_KEY", good: "env:\n  - name: STRIPE_KEY\n    valueFrom: { secretKeyRef: { name: stripe, key: key } }" },
   check(inputs) {

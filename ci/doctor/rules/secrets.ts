@@ -106,10 +106,12 @@ function literals(inputs: DoctorInputs): Literal[] {
       let value = m[3]!.replace(/\s+#.*$/, "");
       if (/^["'].*["']$/.test(value)) value = value.slice(1, -1);
       const col = m[1]!.length;
-      const unrendered = inputs.rendered !== undefined && !inputs.rendered.includes(value);
-      if (m[2] === "value" && env && env.col === col && env.line === i - 1) out.push({ at: { file: t.file, line: i + 1 }, key: env.name, value, unrendered });
+      // Asked only of a literal that is reported: searching helm's output (megabytes with CRDs) for every line took seconds.
+      const rendered = inputs.rendered;
+      const literal = (key: string): Literal => ({ at: { file: t.file, line: i + 1 }, key, value, get unrendered() { return rendered !== undefined && !rendered.includes(value); } });
+      if (m[2] === "value" && env && env.col === col && env.line === i - 1) out.push(literal(env.name));
       env = m[2] === "name" ? { name: value, col, line: i } : undefined;
-      out.push({ at: { file: t.file, line: i + 1 }, key: m[2]!, value, unrendered });
+      out.push(literal(m[2]!));
     });
   }
   return out.filter((l) => !isPlaceholder(l.value));
@@ -145,9 +147,11 @@ export const plaintextSecret: Rule = {
       // An UPPER_SNAKE value names a key (secretKeyRef key: DB_PASSWORD), it is not the secret.
       if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(l.value)) continue;
       const cred = CREDENTIAL_URL.exec(l.value);
+      const reported = (cred && !isPlaceholder(cred[1]!)) || isSecretKey(l.key);
       // Text in a branch helm did not render with these values is committed, but not deployed: lower stakes.
-      const opts = l.unrendered ? { severity: "warning" as const } : {};
-      const branch = l.unrendered ? " (in a template branch these values do not render)" : "";
+      const unrendered = reported && l.unrendered;
+      const opts = unrendered ? { severity: "warning" as const } : {};
+      const branch = unrendered ? " (in a template branch these values do not render)" : "";
       if (cred && !isPlaceholder(cred[1]!)) {
         seen.add(where);
         out.push(finding(this, l.at, `"${l.key}" holds a URL with an embedded password${branch}`, opts));
