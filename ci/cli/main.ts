@@ -16,7 +16,7 @@ import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../poli
 import { KubeconfigError, deployClusterArgs, targetOfKubeconfig, withInlinedFiles } from "../tools/kubeconfig.js";
 import { apiServerSilence, kubeConfigFrom } from "../tools/kube.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
-import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, judgeLocalEngine, LOCAL_ENGINE_INSPECT } from "./preflight.js";
+import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, engineKilled, judgeLocalEngine, LOCAL_ENGINE_INSPECT } from "./preflight.js";
 import { ENGINE_IMAGE_ENV, ensureEngine } from "./engine-start.js";
 import { provideDaggerCli } from "./dagger-download.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
@@ -65,13 +65,13 @@ async function gitState(cwd = REPO_ROOT) {
 const cleanups: (() => Promise<void>)[] = [];
 
 /** After a call died without a record: why the local engine it ran on is not up, or undefined when it is (or is not ours to inspect). */
-async function engineGone(): Promise<string | undefined> {
+async function engineGone(): Promise<{ why: string; cold: boolean } | undefined> {
   const container = /^docker-container:\/\/(.+)$/.exec(process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? "")?.[1];
   if (!container) return undefined;
   const r = await $`docker inspect -f ${LOCAL_ENGINE_INSPECT} ${container}`.nothrow();
-  if (r.exitCode !== 0) return `its container ${container} no longer exists: start an engine again (README: "A local Dagger engine")`;
+  if (r.exitCode !== 0) return { why: `its container ${container} no longer exists: start an engine again (README: "A local Dagger engine")`, cold: true };
   const check = judgeLocalEngine(container, r.stdout);
-  return check.ok ? undefined : check.detail;
+  return check.ok ? undefined : { why: check.detail, cold: engineKilled(r.stdout) !== undefined };
 }
 
 /** Runs a module function that returns the artifacts directory; returns the completed run record. */
@@ -88,7 +88,7 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recorde
     const gone = await engineGone();
     console.error(
       gone
-        ? `\nFAILED — the Dagger engine went away during dagger call ${fn}: ${gone}; then run the same command again (what finished before comes from the engine's cache)`
+        ? `\nFAILED — the Dagger engine went away during dagger call ${fn}: ${gone.why}; then run the same command again${gone.cold ? "" : " (what finished before comes from the engine's cache)"}`
         : `\nFAILED — dagger call ${fn} stopped (exit ${call.exitCode}) before writing a run record; its output above names the failing step`,
     );
     await Promise.all(cleanups.map((c) => c()));

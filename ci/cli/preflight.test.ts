@@ -147,6 +147,9 @@ describe("judgeLocalEngine", () => {
   it("names a version mismatch and a stopped engine, each with its fix", () => {
     expect(judgeLocalEngine("e", "true localhost:5000/dagger-local/engine:v0.20.1", "0.21.9").detail).toMatch(/runs localhost:5000\/dagger-local\/engine:v0.20.1, but this repository pins Dagger v0.21.9: rebuild the engine at v0.21.9/);
     expect(judgeLocalEngine("e", "false registry.example.com/engine:v0.21.9", "0.21.9").detail).toMatch(/is stopped: `docker start e`/);
+    expect(judgeLocalEngine("e", "false registry.example.com/engine:v0.21.9 0 false", "0.21.9").detail).toBe("local engine container e is stopped: `docker start e`, or remove it to use the official engine");
+    expect(judgeLocalEngine("e", "false registry.example.com/engine:v0.21.9 137 false", "0.21.9").detail).toMatch(/is stopped \(it was killed \(exit 137\): Dagger discards the cache .* next run starts cold; stop it with `docker stop -t 60 e`\): `docker start e`/);
+    expect(judgeLocalEngine("e", "false registry.example.com/engine:v0.21.9 137 true", "0.21.9").detail).toMatch(/it ran out of memory and was killed/);
   });
 });
 
