@@ -20,6 +20,8 @@ import { checkImageSize } from "../steps/size.js";
 import { SUITE_NAMES, isSuiteName } from "../steps/test.js";
 import { testStep } from "../pipelines/ci.js";
 import { targetOfKubeconfig } from "../tools/kubeconfig.js";
+import { gitProvenance } from "../steps/git-provenance.js";
+import { toolboxTools } from "../steps/toolbox.js";
 
 @object()
 export class TodoPipeline {
@@ -29,10 +31,11 @@ export class TodoPipeline {
   sourceUrl: string;
   created: string;
   scanners: string;
+  git?: Directory;
 
   constructor(
     @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/.next", "**/dist", ".data", ".git", "runs", "**/screenshots", "README.md", "backend/README.md", "frontend/README.md", "docker/README.md", "helm/README.md", "CHANGELOG.md", "bench", ".ci"] }) source: Directory,
-    /** Commit the images are built from (OCI revision label and the run record). */
+    /** Commit the images are built from (OCI revision label and the run record); default: HEAD of the checkout, with its commit time and origin. */
     revision = "unknown",
     /**
      * Air-gapped mode: pull every base and pipeline image from this registry (host[:port][/path])
@@ -48,6 +51,13 @@ export class TodoPipeline {
      * (e.g. secret,misconfig where no vulnerability DB is available); the run record names them.
      */
     scanners = "",
+    /**
+     * The checkout's .git (HEAD, refs, objects, config), read when --revision is not given so
+     * that a plain `dagger call` labels the images as pipeline:* does. The index, logs and hooks
+     * stay out: they change on every git command and nothing reads them.
+     */
+    @argument({ defaultPath: "/", ignore: ["*", "!.git", ".git/index", ".git/logs", ".git/hooks", ".git/info", ".git/**/*.lock", ".git/FETCH_HEAD", ".git/ORIG_HEAD", ".git/worktrees", ".git/modules", ".git/lfs"] })
+    git?: Directory,
   ) {
     this.source = source;
     this.revision = revision;
@@ -55,6 +65,7 @@ export class TodoPipeline {
     this.sourceUrl = sourceUrl;
     this.created = created;
     this.scanners = scanners;
+    this.git = git;
   }
 
   private async config(): Promise<ProjectConfig> {
@@ -62,26 +73,31 @@ export class TodoPipeline {
     return withScanners(config, this.scanners, "--scanners");
   }
 
-  private provenance(): ImageProvenance {
-    return { source: this.sourceUrl || "unknown", revision: this.revision, version: `0.0.0-${this.revision.slice(0, 12)}`, created: this.created };
+  /** The images' labels: the constructor's arguments, else (a plain `dagger call`) HEAD of the checkout. */
+  private async provenance(): Promise<ImageProvenance> {
+    const head = this.revision === "unknown" ? await gitProvenance(this.git, toolboxTools(await this.config())) : undefined;
+    const revision = head?.revision ?? this.revision;
+    const created = head?.created ?? this.created;
+    const source = this.sourceUrl || head?.sourceUrl || "unknown";
+    return { source, revision, version: `0.0.0-${revision.slice(0, 12)}`, created };
   }
 
   /** The backend image, built from docker/backend/Dockerfile with the pinned bases. */
   @func()
   async buildBackend(): Promise<Container> {
-    return buildImage(this.source, await this.config(), "backend", this.provenance());
+    return buildImage(this.source, await this.config(), "backend", await this.provenance());
   }
 
   /** The frontend image, built from docker/frontend/Dockerfile with the pinned bases. */
   @func()
   async buildFrontend(): Promise<Container> {
-    return buildImage(this.source, await this.config(), "frontend", this.provenance());
+    return buildImage(this.source, await this.config(), "frontend", await this.provenance());
   }
 
   /** Both images, built in parallel, as OCI tarballs (backend.tar, frontend.tar). */
   @func()
   async build(): Promise<Directory> {
-    const { backend, frontend } = await buildBoth(this.source, await this.config(), this.provenance());
+    const { backend, frontend } = await buildBoth(this.source, await this.config(), await this.provenance());
     return dag.directory().withFile("backend.tar", backend.asTarball()).withFile("frontend.tar", frontend.asTarball());
   }
 
@@ -128,7 +144,7 @@ export class TodoPipeline {
       ? [{ key: "image", name: "image", image: async () => dag.container().import_(tarball) }]
       : appNames(config)
           .filter((a) => !app || a === app)
-          .map((a) => ({ key: a, name: config.apps[a].image, image: () => buildImage(this.source, config, a, this.provenance()) }));
+          .map((a) => ({ key: a, name: config.apps[a].image, image: async () => buildImage(this.source, config, a, await this.provenance()) }));
     const results = await Promise.all(targets.map(async (t) => ({ key: t.key, r: await scanImage(config, t.name, await t.image(), today, db) })));
     const what = `scanners: ${config.scan.scanners.join(", ")}; vulnerability DB: ${describeScanDb(config.scan.scanners, db?.info ?? null)}`;
     const summary = [...results.flatMap(({ r }) => describeScan(r.verdict)), what].join("\n");
@@ -165,7 +181,8 @@ export class TodoPipeline {
   // A run record names its time and the scan's date: never hand back one from an earlier session.
   @func({ cache: "session" })
   async ci(): Promise<Directory> {
-    const run = await runCi(this.source, await this.config(), this.provenance(), { revision: this.revision, ...(this.scanners ? { scanners: this.scanners } : {}) });
+    const provenance = await this.provenance();
+    const run = await runCi(this.source, await this.config(), provenance, { revision: provenance.revision, ...(this.scanners ? { scanners: this.scanners } : {}) });
     console.log(stepTable(run.record.steps));
     return run.artifacts;
   }
@@ -192,12 +209,13 @@ export class TodoPipeline {
     const config = await this.config();
     const name = target ?? (kubeconfig ? targetOfKubeconfig(config.deploy.targets, await kubeconfig.plaintext(), context) : config.deploy.defaultTarget);
     const pushTo = pushRegistry(name, imageRegistry, config.registry);
+    const provenance = await this.provenance();
     const run = await runDeploy(
       this.source,
       config,
-      this.provenance(),
+      provenance,
       { name, pushTo, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}), ...(kubeApi ? { kubeApi } : {}) },
-      { revision: this.revision, target: name, ...(context ? { context } : {}), ...(pushTo ? { "image-registry": pushTo } : {}), ...(this.scanners ? { scanners: this.scanners } : {}) },
+      { revision: provenance.revision, target: name, ...(context ? { context } : {}), ...(pushTo ? { "image-registry": pushTo } : {}), ...(this.scanners ? { scanners: this.scanners } : {}) },
     );
     console.log(stepTable(run.record.steps));
     return run.artifacts;
@@ -208,6 +226,6 @@ export class TodoPipeline {
   async imageTarball(app: string): Promise<File> {
     const config = await this.config();
     if (!appNames(config).includes(app as AppName)) throw new Error(`app must be one of ${appNames(config).join(", ")} (apps in todo.config.yaml), got "${app}"`);
-    return (await buildImage(this.source, config, app as AppName, this.provenance())).asTarball();
+    return (await buildImage(this.source, config, app as AppName, await this.provenance())).asTarball();
   }
 }
