@@ -2,7 +2,7 @@
 // in the engine from the checkout's git metadata when a plain `dagger call`
 // passes none: the same commit builds the same images, so the same content
 // tags and digests, from every entry point.
-import { type Container, type Directory, ReturnType } from "@dagger.io/dagger";
+import { type Container, type Directory, ExistsType, ReturnType } from "@dagger.io/dagger";
 import { withoutCredentials } from "../images/build-args.js";
 
 export interface GitProvenance {
@@ -30,7 +30,7 @@ export function parseGitProvenance(stdout: string): GitProvenance | undefined {
  * a worktree's .git file) or no commit yet.
  */
 export async function gitProvenance(checkout: Directory | undefined, tools: Container): Promise<GitProvenance | undefined> {
-  if (!checkout || !(await checkout.exists(".git"))) return undefined;
+  if (!checkout || !(await checkout.exists(".git", { expectedType: ExistsType.DirectoryType }))) return undefined;
   const run = tools.withMountedDirectory(GIT_DIR, checkout.directory(".git")).withExec(["sh", "-c", SCRIPT], { expect: ReturnType.Any });
   return (await run.exitCode()) === 0 ? parseGitProvenance(await run.stdout()) : undefined;
 }
