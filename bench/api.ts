@@ -10,10 +10,13 @@
 // List, create and /health also have an HTTP ceiling row (bench/api-ceiling.ts):
 // a plain node:http server answering the same request with the same SQL, pool
 // size and JSON, loaded the same way. "API ÷ ceiling" is the API's share of the
-// best a Node HTTP server does here; the /health probe runs against both.
+// best a Node HTTP server does here; the /health probe runs against both. The
+// two take turns in quarter-length slices (A B B A, B A A B), so on a machine
+// whose other load comes and goes the ratio stays fair.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
 import autocannon from "autocannon";
 import { SignJWT } from "jose";
@@ -171,51 +174,67 @@ async function driverRun(statements: Statement[], connections: number) {
   return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), total: latencies.length, errors };
 }
 
-/**
- * One server under one scenario's load: a warm-up request (its SQL captured),
- * then autocannon in a worker thread (so the server's event loop serves
- * requests only) and, when asked, /health probed every 20 ms meanwhile.
- */
-async function load(base: string, s: Scenario, idle: () => Promise<void>) {
+// The load generator (bench/api-load-worker.mjs), one worker thread for the whole run.
+const loader = new Worker(new URL("./api-load-worker.mjs", import.meta.url));
+loader.unref();
+type Raw = { totalCompletedRequests: number; duration: number; errors: number; timeouts: number; non2xx: number };
+const fire = (options: autocannon.Options) =>
+  new Promise<Raw>((resolve, reject) => {
+    loader.once("message", (m: { result?: Raw; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
+    loader.postMessage(options);
+  });
+
+/** A warm-up request: the SQL it sent, and what it answered. */
+async function warm(base: string, s: Scenario) {
   const headers = await headersFor(s.user);
-  const url = `${base}${s.path}`;
   captured = [];
-  const warm = await fetch(url, { method: s.method, headers, body: s.body });
-  const warmBody = await warm.text();
+  const res = await fetch(`${base}${s.path}`, { method: s.method, headers, body: s.body });
+  const text = await res.text();
   const statements = captured;
   captured = undefined;
-  const parsed = JSON.parse(warmBody) as unknown;
-  const shown = Array.isArray(parsed) ? `${parsed.length} tasks per response` : `HTTP ${warm.status}`;
+  const parsed = JSON.parse(text) as unknown;
+  return { statements, shown: Array.isArray(parsed) ? `${parsed.length} tasks per response` : `HTTP ${res.status}` };
+}
 
-  const health: number[] = [];
+interface Target {
+  base: string;
+  idle: () => Promise<void>;
+  slices: Raw[];
+  health: number[];
+}
+
+/** One slice of load on one server; /health is probed every 10 ms meanwhile when the scenario asks. */
+async function slice(t: Target, s: Scenario, duration: number) {
+  const headers = await headersFor(s.user);
   let probing = Boolean(s.probeHealth);
   const probe = (async () => {
     while (probing) {
       const started = performance.now();
       try {
-        await (await fetch(`${base}/health`)).text();
-        health.push(performance.now() - started);
+        await (await fetch(`${t.base}/health`)).text();
+        t.health.push(performance.now() - started);
       } catch {
-        health.push(Infinity);
+        t.health.push(Infinity);
       }
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 10));
     }
   })();
-  const result = await autocannon({ url, method: s.method, headers, body: s.body, connections: s.connections, duration: seconds, workers: 1 });
+  t.slices.push(await fire({ url: `${t.base}${s.path}`, method: s.method, headers, body: s.body, connections: s.connections, duration }));
   probing = false;
   await probe;
-  await idle();
-  health.sort((a, b) => a - b);
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    total: result.requests.total,
-    errors: result.errors + result.non2xx + result.timeouts,
-    shown,
-    statements,
-    health,
-  };
+  await t.idle();
+}
+
+// In autocannon, not in its type definitions.
+const aggregateResult = (autocannon as unknown as { aggregateResult(results: Raw[], options: object): autocannon.Result }).aggregateResult;
+
+/** The slices of one server merged: throughput over their total time, latency percentiles from their merged histogram. */
+function merged(t: Target, s: Scenario) {
+  const all = aggregateResult(t.slices, { url: `${t.base}${s.path}`, connections: s.connections });
+  const total = t.slices.reduce((n, r) => n + r.totalCompletedRequests, 0);
+  const time = t.slices.reduce((n, r) => n + r.duration, 0);
+  t.health.sort((a, b) => a - b);
+  return { rps: total / time, p50: all.latency.p50, p99: all.latency.p99, total, errors: all.errors + all.non2xx + all.timeouts };
 }
 
 type Row = { scenario: string; conns: string; who: string; rps: number; p50: number; p99: number; total: number; errors: number; ofCeiling: string; ofDriver: string; note: string };
@@ -224,8 +243,21 @@ const targets: string[] = [];
 const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
 const sameSql = (a: Statement[], b: Statement[]) => a.length === b.length && a.every((x, i) => x.text === b[i]!.text);
 for (const s of scenarios) {
-  const api = await load(base, s, idle);
-  const ceil = s.ceiling ? await load(ceiling.base, s, ceiling.idle) : undefined;
+  const apiTarget: Target = { base, idle, slices: [], health: [] };
+  const ceilTarget: Target = { base: ceiling.base, idle: ceiling.idle, slices: [], health: [] };
+  const apiWarm = await warm(base, s);
+  const ceilWarm = s.ceiling ? await warm(ceiling.base, s) : undefined;
+  // API and ceiling take turns in quarter-length slices, A B B A then B A A B,
+  // so a change in the machine's other load during the row, and whatever the
+  // place of a slice in the sequence does, weigh on both alike.
+  if (s.ceiling) {
+    const order = [apiTarget, ceilTarget, ceilTarget, apiTarget, ceilTarget, apiTarget, apiTarget, ceilTarget];
+    for (const t of order) await slice(t, s, seconds / 4);
+  } else {
+    await slice(apiTarget, s, seconds);
+  }
+  const api = { ...merged(apiTarget, s), ...apiWarm, health: apiTarget.health };
+  const ceil = ceilWarm ? { ...merged(ceilTarget, s), ...ceilWarm, health: ceilTarget.health } : undefined;
   const drv = api.statements.length ? await driverRun(api.statements, s.connections) : undefined;
   const conns = String(s.connections);
   rows.push({
