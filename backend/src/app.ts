@@ -1,7 +1,7 @@
 // The HTTP API. createApp wires routes to the database, the agent and the
 // token verifier it is given, so tests run it in-process on an ephemeral port.
 import { randomUUID } from "node:crypto";
-import { Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -26,7 +26,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
 }
 
-type Vars = { Variables: { requestId: string; userId: string; log: Logger } };
+// log: the request's logger (its lines carry the request id), made on first use.
+type Vars = { Variables: { requestId: string; userId: string; log: () => Logger } };
 
 const createBody = z.strictObject({ title, description: description.optional() });
 const updateBody = z
@@ -46,9 +47,12 @@ export function createApp(deps: AppDeps) {
   app.use("*", async (c, next) => {
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-    const log = logger.child({ requestId });
+    // Most requests log only the access line below, which names the request
+    // id itself: a child logger (pino serialises its bindings) is made only
+    // for a request that logs something else.
+    let log: Logger | undefined;
     c.set("requestId", requestId);
-    c.set("log", log);
+    c.set("log", () => (log ??= logger.child({ requestId })));
     const started = performance.now();
     await next();
     c.res.headers.set("x-request-id", requestId);
@@ -57,18 +61,18 @@ export function createApp(deps: AppDeps) {
     metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
     metrics.duration.observe({ method: c.req.method, route }, seconds);
     if (route !== "/health" && route !== "/metrics") {
-      log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) }, "request");
+      logger.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) }, "request");
     }
   });
 
   app.onError((err, c) => {
     if (isDatabaseUnavailable(err)) {
-      c.get("log")?.warn({ err: err.message }, "database unavailable");
+      c.get("log")?.().warn({ err: err.message }, "database unavailable");
       err = databaseUnavailable();
     }
     if (err instanceof HttpError) return sendError(c, err.status, err.code, err.message, err.headers);
     if (err instanceof ConversationNotFound) return sendError(c, 404, "not_found", err.message);
-    c.get("log")?.error({ err }, "unhandled error");
+    c.get("log")?.().error({ err }, "unhandled error");
     return sendError(c, 500, "internal_error", "something went wrong on our side; the request id is in the x-request-id header");
   });
   app.notFound((c) => sendError(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
@@ -90,15 +94,25 @@ export function createApp(deps: AppDeps) {
   });
   app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));
 
-  const limit = bodyLimit({
-    maxSize: deps.bodyLimitBytes,
-    onError: (c) => sendError(c, 413, "body_too_large", `request body exceeds ${deps.bodyLimitBytes} bytes`),
-  });
+  const tooLarge = (c: Context) => sendError(c, 413, "body_too_large", `request body exceeds ${deps.bodyLimitBytes} bytes`);
+  const countingLimit = bodyLimit({ maxSize: deps.bodyLimitBytes, onError: tooLarge });
+  // Hono's bodyLimit looks at c.req.raw.body, which makes @hono/node-server
+  // build a full WHATWG Request (AbortController, web streams) for every
+  // request, GETs included: a fifth of a create's CPU in a --cpu-prof. The
+  // same limit without it: GET and HEAD have no body, and a declared
+  // Content-Length is all Node's HTTP parser will read; a body without one
+  // (chunked) is still counted by Hono's reader as it arrives.
+  const limit: MiddlewareHandler = async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const length = c.req.header("content-length");
+    if (length === undefined || c.req.header("transfer-encoding") !== undefined) return countingLimit(c, next);
+    return Number.parseInt(length || "0", 10) > deps.bodyLimitBytes ? tooLarge(c) : next();
+  };
 
   // MCP: the user is the token's subject.
   app.all("/mcp", limit, async (c) => {
     const userId = await verifyToken(c.req.header("authorization"));
-    return handleMcpRequest(c.req.raw, db, userId, metrics, c.get("log"));
+    return handleMcpRequest(c.req.raw, db, userId, metrics, c.get("log")());
   });
 
   const api = new Hono<Vars>();

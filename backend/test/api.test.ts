@@ -119,6 +119,30 @@ describe.each(["pglite", "postgres"] as const)("REST API on %s", (kind) => {
     expect((await alice("GET", "/conversations")).body.length).toBe(conversations);
   });
 
+  it("counts a body sent without Content-Length (chunked) against the limit as it arrives", async () => {
+    const auth = `Bearer ${await token("frank")}`;
+    const chunked = (text: string) =>
+      fetch(`${app.url}/api/frank/tasks`, {
+        method: "POST",
+        headers: { authorization: auth, "content-type": "application/json" },
+        body: new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < text.length; i += 1000) controller.enqueue(new TextEncoder().encode(text.slice(i, i + 1000)));
+            controller.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
+    const tooBig = await chunked(JSON.stringify({ title: "x", description: "y".repeat(5000) }));
+    expect(tooBig.status).toBe(413);
+    expect(((await tooBig.json()) as any).error.code).toBe("body_too_large");
+    const small = await chunked(JSON.stringify({ title: "sent in chunks" }));
+    expect(small.status).toBe(201);
+    expect(((await small.json()) as any).title).toBe("sent in chunks");
+    const frank = await client(app.url, "frank");
+    expect((await frank("GET", "/tasks")).body.map((t: any) => t.title)).toEqual(["sent in chunks"]);
+  });
+
   it("reads a body as JSON only when its Content-Type says JSON (415 otherwise)", async () => {
     const auth = { authorization: `Bearer ${await token("alice")}` };
     const send = (type: string | undefined, method = "POST", path = "/tasks") =>
