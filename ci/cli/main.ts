@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { $ } from "zx";
+import { $, type ProcessPromise } from "zx";
 import { loadProjectConfig, REPO_ROOT, SCANNERS_ENV } from "../config/load.js";
 import { withoutCredentials } from "../images/build-args.js";
 import { appNames } from "../config/project-config.js";
@@ -64,9 +64,31 @@ async function gitState(cwd = REPO_ROOT) {
 /** Run before callRecorded exits early (a replay's worktree must not be left behind). */
 const cleanups: (() => Promise<void>)[] = [];
 
+/** The local engine's container, when the CLI reaches its engine through Docker. */
+const engineContainer = () => /^docker-container:\/\/(.+)$/.exec(process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? "")?.[1];
+
+/**
+ * Ends a call whose engine container stopped running (seen twice, 3 s apart):
+ * the dagger CLI goes on waiting for an engine that is gone. Returns the stop
+ * of the watch.
+ */
+function watchEngine(call: ProcessPromise, container: string | undefined): () => void {
+  if (!container) return () => {};
+  let misses = 0;
+  const timer = setInterval(async () => {
+    const r = await $`docker inspect -f ${"{{.State.Running}}"} ${container}`.nothrow().quiet();
+    misses = r.stdout.trim() === "true" ? 0 : misses + 1;
+    if (misses >= 2) {
+      clearInterval(timer);
+      await call.kill("SIGTERM");
+    }
+  }, 3_000);
+  return () => clearInterval(timer);
+}
+
 /** After a call died without a record: why the local engine it ran on is not up, or undefined when it is (or is not ours to inspect). */
 async function engineGone(): Promise<{ why: string; cold: boolean } | undefined> {
-  const container = /^docker-container:\/\/(.+)$/.exec(process.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? "")?.[1];
+  const container = engineContainer();
   if (!container) return undefined;
   const r = await $`docker inspect -f ${LOCAL_ENGINE_INSPECT} ${container}`.nothrow();
   if (r.exitCode !== 0) return { why: `its container ${container} no longer exists: start an engine again (README: "A local Dagger engine")`, cold: true };
@@ -83,7 +105,10 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recorde
   if (dirty) console.warn("warning: the working tree has uncommitted changes; the record says so and a replay cannot reproduce them");
   const out = join(cwd, "runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${fn}`);
   const engine = (await $`${dagger} version`).stdout.trim();
-  const call = await $({ cwd, stdio: "inherit" })`${dagger} call ${moduleArgs} ${fn} ${args} export --path ${out}`.nothrow();
+  const running = $({ cwd, stdio: "inherit" })`${dagger} call ${moduleArgs} ${fn} ${args} export --path ${out}`.nothrow();
+  const unwatch = watchEngine(running, engineContainer());
+  const call = await running;
+  unwatch();
   if (!existsSync(join(out, "run-record.json"))) {
     const gone = await engineGone();
     console.error(
