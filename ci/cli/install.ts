@@ -17,10 +17,14 @@ import { deployEnv } from "./deploy-env.js";
 
 const POLL_MS = 2_000;
 const POLL_TIMEOUT_MS = 5_000;
-/** Pods from before the install count only after this: by then the rollout replaces them, or they are what it waits for. */
+/** Pods from before the install count only after this, and then only those no newer pod replaces: what the install waits for. */
 const OLD_PODS_GRACE_MS = 45_000;
-/** Between this machine's clock and the API server's (creation times are the server's). */
-const CLOCK_SKEW_MS = 5_000;
+/**
+ * Between this machine's clock and the API server's (creation times are the server's, in whole
+ * seconds). Small on purpose: a rerun starts seconds after the failed install it fixes, and that
+ * install's pods must not pass for this one's.
+ */
+const CLOCK_SKEW_MS = 1_000;
 /** The full diagnosis reads logs and Services too; an API server that went away must not hang it. */
 const DIAGNOSE_TIMEOUT_MS = 60_000;
 /** How long the API server may fail to answer before the install gives up on it. */
@@ -78,8 +82,8 @@ async function watch(): Promise<Stop | undefined> {
   while (!helmDone) {
     try {
       // At first only the pods this install creates: the ones there before are being replaced.
-      const createdAfter = Date.now() - started < OLD_PODS_GRACE_MS ? new Date(started - CLOCK_SKEW_MS) : undefined;
-      const pods = await within(podDiagnoses(kc, { namespace, selector, loadCommand, ...(createdAfter ? { createdAfter } : {}) }), POLL_TIMEOUT_MS, "the release's pods");
+      const includeOld = Date.now() - started >= OLD_PODS_GRACE_MS;
+      const pods = await within(podDiagnoses(kc, { namespace, selector, loadCommand, since: new Date(started - CLOCK_SKEW_MS), includeOld }), POLL_TIMEOUT_MS, "the release's pods");
       const fatal = failFast.observe(pods, Date.now());
       apiDownSince = undefined;
       if (fatal.length) return { kind: "pods", diagnoses: fatal };

@@ -3,6 +3,7 @@
 // node can take); one that may still recover (a probe failing while the app
 // starts, a volume being provisioned) ends it only once it has stood for its
 // grace. Pure: the watcher feeds what it sees, this says what is fatal.
+import type { V1Pod } from "@kubernetes/client-node";
 import type { PodDiagnosis } from "./diagnosis.js";
 
 /** How long each kind of diagnosis may stand before it ends the wait (ms). */
@@ -69,4 +70,27 @@ export class FailFast {
       return now - this.since.get(k)! >= graceOf(d);
     });
   }
+}
+
+/** The workload a pod belongs to: its ReplicaSet's Deployment (the ReplicaSet's name without the pod's template hash), else its owner. */
+export function workloadOf(pod: V1Pod): string {
+  const owner = pod.metadata?.ownerReferences?.[0];
+  if (!owner) return `Pod/${pod.metadata?.name ?? ""}`;
+  const hash = pod.metadata?.labels?.["pod-template-hash"];
+  if (owner.kind === "ReplicaSet" && hash && owner.name.endsWith(`-${hash}`)) return `Deployment/${owner.name.slice(0, -hash.length - 1)}`;
+  return `${owner.kind}/${owner.name}`;
+}
+
+/**
+ * The pods a deploy's watch judges: those created since the install began and,
+ * once `includeOld`, the older ones that are what it waits for: not those that
+ * a newer pod of the same workload is replacing (a pod left Pending by the
+ * last, failed deploy must not fail the one that fixes it). Pods on their way
+ * out never count.
+ */
+export function podsToJudge(pods: readonly V1Pod[], since: Date, includeOld: boolean): V1Pod[] {
+  const live = pods.filter((p) => !p.metadata?.deletionTimestamp);
+  const isNew = (p: V1Pod) => new Date(p.metadata?.creationTimestamp ?? 0) >= since;
+  const renewed = new Set(live.filter(isNew).map(workloadOf));
+  return live.filter((p) => isNew(p) || (includeOld && !renewed.has(workloadOf(p))));
 }

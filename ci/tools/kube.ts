@@ -4,7 +4,7 @@
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, VersionApi, type CoreV1Event, type V1Deployment, type V1Pod, type V1Secret, type V1StatefulSet } from "@kubernetes/client-node";
 import { linkDependencyChains } from "../policies/dependency-chain.js";
 import { type PodDiagnosis, diagnosePod } from "../policies/diagnosis.js";
-import { FailFast } from "../policies/fail-fast.js";
+import { FailFast, podsToJudge } from "../policies/fail-fast.js";
 
 /** Rejects when `p` has not settled within `ms` (a frozen API server accepts connections and never answers). */
 export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -99,14 +99,13 @@ async function podsAndEvents(core: CoreV1Api, o: { namespace: string; selector: 
 
 /**
  * Each pod's diagnosis from its status and events alone (no logs): cheap enough
- * to poll. Pods on their way out are left out, and with `createdAfter` so are
- * the pods that were there before (a rollout is about to replace them).
+ * to poll. With `since`, only the pods podsToJudge picks (the install's own,
+ * and older ones once `includeOld` unless a newer pod replaces them); pods on
+ * their way out are always left out.
  */
-export async function podDiagnoses(kc: KubeConfig, o: DiagnoseOptions & { createdAfter?: Date }): Promise<PodDiagnosis[]> {
+export async function podDiagnoses(kc: KubeConfig, o: DiagnoseOptions & { since?: Date; includeOld?: boolean }): Promise<PodDiagnosis[]> {
   const { pods, events } = await podsAndEvents(kc.makeApiClient(CoreV1Api), o);
-  return pods.items
-    .filter((pod) => !pod.metadata?.deletionTimestamp && (!o.createdAfter || new Date(pod.metadata?.creationTimestamp ?? 0) >= o.createdAfter))
-    .flatMap((pod) => diagnosePod(pod, events.items, { loadCommand: o.loadCommand }));
+  return podsToJudge(pods.items, o.since ?? new Date(0), o.includeOld ?? true).flatMap((pod) => diagnosePod(pod, events.items, { loadCommand: o.loadCommand }));
 }
 
 /** Why the release's pods are not ready: each pod with its last log lines, linked to the dependency that is down. */
