@@ -1,9 +1,10 @@
 // The Dagger module cannot run here (no engine), so it is compiled against
 // the real @dagger.io/dagger 0.21.9 types: a wrong option or call fails this.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join, posix } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { globToRegExp, importClosure } from "./test-support/repo.js";
 
 const ci = import.meta.dirname;
 const tsc = join(ci, "..", "node_modules", "typescript", "bin", "tsc");
@@ -59,32 +60,10 @@ describe("Dagger module", () => {
     const excluded = (dagger.include ?? []).filter((p) => p.startsWith("!")).map((p) => globToRegExp(p.slice(1)));
     expect(excluded.length).toBeGreaterThan(0);
     const isExcluded = (rel: string) => excluded.some((re) => re.test(rel));
-    const seen = new Set<string>();
-    const queue = ["ci/src/index.ts"];
-    while (queue.length) {
-      const rel = queue.pop()!;
-      if (seen.has(rel)) continue;
-      seen.add(rel);
-      const text = readFileSync(join(ci, "..", rel), "utf8");
-      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
-        queue.push(posix.normalize(posix.join(posix.dirname(rel), m[1]!.replace(/\.js$/, ".ts"))));
-      }
-    }
-    expect([...seen].filter(isExcluded)).toEqual([]);
+    const closure = importClosure(["ci/src/index.ts"]);
+    expect(closure.filter((rel) => !existsSync(join(ci, "..", rel)))).toEqual([]);
+    expect(closure.filter(isExcluded)).toEqual([]);
     // and the list does leave out what it should
-    for (const f of ["ci/doctor/doctor.ts", "ci/cli/main.ts", "ci/steps/toolbox.test.ts", "ci/doctor/README.md"]) expect([f, isExcluded(f)]).toEqual([f, true]);
+    for (const f of ["ci/doctor/doctor.ts", "ci/cli/main.ts", "ci/steps/toolbox.test.ts", "ci/doctor/README.md", "ci/test-support/repo.ts"]) expect([f, isExcluded(f)]).toEqual([f, true]);
   });
 });
-
-/** A dagger.json / .dockerignore pattern as a RegExp over repository-relative paths (a directory covers its subtree). */
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*\*\//g, "\u0000")
-    .replace(/\*\*/g, ".*")
-    .replace(/\*/g, "[^/]*")
-    .replace(/\?/g, "[^/]")
-    .replace(/\u0000/g, "(?:.*/)?");
-  return new RegExp(`^${body}(?:/.*)?$`);
-}
-

@@ -1,21 +1,11 @@
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join, posix } from "node:path";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../config/load.js";
 import { cacheStateOf } from "./cache.js";
 import { SUITE_NAMES, TEST_COMMON_FILES, TEST_SUITES, type TestSuite, ranInThisCall, stamped, suiteCommand } from "./test.js";
 import { IN_TOOLBOX_ENV, LOCKFILES, TOOLBOX_IGNORES } from "./toolbox.js";
-
-/** A Directory.filter pattern as a RegExp over repository-relative paths (a directory covers its subtree). */
-function pattern(p: string): RegExp {
-  const body = p
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*\*\//g, "\u0000")
-    .replace(/\*\*/g, ".*")
-    .replace(/\*/g, "[^/]*")
-    .replace(/\u0000/g, "(?:.*/)?");
-  return new RegExp(`^${body}(?:/.*)?$`);
-}
+import { globToRegExp, importClosure } from "../test-support/repo.js";
 
 function repoFiles(dir = REPO_ROOT, prefix = ""): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -27,33 +17,10 @@ function repoFiles(dir = REPO_ROOT, prefix = ""): string[] {
 
 /** The files a suite's container gets, as suiteSources selects them (common files, then its own). */
 function suiteFiles(files: string[], suite: TestSuite): Set<string> {
-  const inc = suite.include?.map(pattern);
-  const exc = [...TOOLBOX_IGNORES, ...suite.exclude].map(pattern);
+  const inc = suite.include?.map(globToRegExp);
+  const exc = [...TOOLBOX_IGNORES, ...suite.exclude].map(globToRegExp);
   const own = files.filter((f) => (!inc || inc.some((re) => re.test(f))) && !exc.some((re) => re.test(f)));
   return new Set([...TEST_COMMON_FILES.filter((f) => files.includes(f)), ...own]);
-}
-
-/** Relative imports reachable from `entries`, repository-relative. */
-function importClosure(entries: string[]): string[] {
-  const seen = new Set<string>();
-  const queue = [...entries];
-  while (queue.length) {
-    const rel = queue.pop()!;
-    if (seen.has(rel)) continue;
-    seen.add(rel);
-    let text: string;
-    try {
-      text = readFileSync(join(REPO_ROOT, rel), "utf8");
-    } catch {
-      continue; // reported by the caller as a file outside the set
-    }
-    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
-      const target = posix.normalize(posix.join(posix.dirname(rel), m[1]!));
-      const candidates = [target.replace(/\.js$/, ".ts"), target, `${target}.ts`, `${target}.tsx`, `${target}/index.ts`];
-      queue.push(candidates.find((c) => existsSync(join(REPO_ROOT, c)) && statSync(join(REPO_ROOT, c)).isFile()) ?? target);
-    }
-  }
-  return [...seen];
 }
 
 // The file sets are checked in a checkout; inside a suite's container only that suite's files exist.
