@@ -32,22 +32,21 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
   // The tests and lint-chart need no image: they start at once, beside the builds.
   const independent: Promise<StepResult>[] = [
     ...SUITE_NAMES.map((suite) => testStep(source, config, suite)),
-    (async () => {
-      const started = Date.now();
-      const step = await runStep("lint-chart", () => lintChartStep(source, config));
-      return withCache(step, await probeCache(config, lintChartContainer(source, config), started));
-    })(),
+    probedStep(config, "lint-chart", () => lintChartStep(source, config), () => lintChartContainer(source, config)),
   ];
 
   // The builds (the image steps need them); a failed build fails its dependents, not the others.
   const builds = await Promise.all(
-    appNames(config).map(async (app) => {
-      const started = Date.now();
-      const step = await runStep(`build-${app}`, async () => {
-        images[app] = await (await buildImage(source, config, app, provenance)).sync();
-      });
-      return withCache(step, images[app] ? await probeCache(config, images[app], started) : undefined);
-    }),
+    appNames(config).map((app) =>
+      probedStep(
+        config,
+        `build-${app}`,
+        async () => {
+          images[app] = await (await buildImage(source, config, app, provenance)).sync();
+        },
+        () => images[app],
+      ),
+    ),
   );
   const skipped = (name: string): StepResult => ({ name, verdict: "skipped", durationMs: 0, findings: [{ severity: "info", message: "its image did not build" }] });
 
@@ -57,11 +56,12 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
       independent.push(Promise.resolve(skipped(`scan-${app}`)), Promise.resolve(skipped(`check-size-${app}`)));
       continue;
     }
+    let report: File | undefined;
     independent.push(
-      (async () => {
-        const started = Date.now();
-        let report: File | undefined;
-        const step = await runStep(`scan-${app}`, async () => {
+      probedStep(
+        config,
+        `scan-${app}`,
+        async () => {
           const r = await scanImage(config, config.apps[app].image, image, today, scanDb);
           report = r.report;
           artifacts = artifacts.withFile(`sbom-${app}.cdx.json`, r.sbom).withFile(`trivy-${app}.json`, r.report);
@@ -70,17 +70,18 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
             { severity: r.verdict.passed ? "info" : "error", message: lines.join("\n") },
             { severity: "info", message: `scanners: ${r.scanners.join(", ")}; vulnerability DB: ${r.db}` },
           ];
-        });
-        return withCache(step, report ? await probeCache(config, report, started) : undefined);
-      })(),
-      (async () => {
-        const started = Date.now();
-        const step = await runStep(`check-size-${app}`, async () => {
+        },
+        () => report,
+      ),
+      probedStep(
+        config,
+        `check-size-${app}`,
+        async () => {
           const v = await checkImageSize(source, config, app, image);
           return [{ severity: v.ok ? "info" : "error", message: v.message }];
-        });
-        return withCache(step, await probeCache(config, sizeContainer(source, config, app, image), started));
-      })(),
+        },
+        () => sizeContainer(source, config, app, image),
+      ),
     );
   }
   const steps = [...builds, ...(await Promise.all(independent))];
@@ -104,7 +105,20 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
   return { record, artifacts, images };
 }
 
-function withCache(step: StepResult, cache: StepResult["cache"]): StepResult {
+/**
+ * runStep, then whether its result came from the engine's cache: `result` (read
+ * once the step is over) is probed when there is one (ci/steps/cache.ts).
+ */
+async function probedStep(
+  config: ProjectConfig,
+  name: string,
+  work: Parameters<typeof runStep>[1],
+  result: () => Container | Directory | File | undefined,
+): Promise<StepResult> {
+  const started = Date.now();
+  const step = await runStep(name, work);
+  const computed = result();
+  const cache = computed ? await probeCache(config, computed, started) : undefined;
   return cache ? { ...step, cache } : step;
 }
 

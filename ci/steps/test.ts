@@ -15,7 +15,8 @@
 import { type Container, type Directory, dag } from "@dagger.io/dagger";
 import type { ProjectConfig } from "../config/project-config.js";
 import { imageRef } from "../images/registry.js";
-import { IN_TOOLBOX_ENV, LOCKFILES, TOOLBOX_IGNORES, installDependencies, toolboxTools } from "./toolbox.js";
+import { cacheStateOf } from "./cache.js";
+import { IN_TOOLBOX_ENV, TOOLBOX_IGNORES, installDependencies, toolboxTools } from "./toolbox.js";
 
 /** What every suite's vitest needs besides its own files: the root config names every project's config. */
 export const TEST_COMMON_FILES = [
@@ -40,15 +41,13 @@ export interface TestSuite {
   projects: string[];
   /** Paths it reads (Directory.filter include; a directory includes its subtree), besides TEST_COMMON_FILES. */
   include?: string[];
-  /** Paths left out of `include` (or of the whole repository when include is absent). */
+  /** Paths left out of `include` (or of the whole repository when include is absent), besides TOOLBOX_IGNORES, which every suite leaves out. */
   exclude: string[];
   /** Runs against a PostgreSQL service (the backend suite's "real server"). */
   postgres?: boolean;
   /** What it covers, for `dagger call test --help`, the step table and the run record. */
   about: string;
 }
-
-const PROSE = ["README.md", "backend/README.md", "frontend/README.md", "docker/README.md", "helm/README.md"];
 
 /**
  * The suites, each a step `test-<name>`. Their file sets are disjoint where the
@@ -62,26 +61,26 @@ export const TEST_SUITES = {
     // ci/tools/smoke.test.ts runs the pipeline's HTTP smoke test against the real backend: it is a
     // backend test by what it reads, so it runs here (ci/ holds nothing else in this step).
     include: ["backend", "scripts/dev-postgres.ts", "ci/config/load.ts", "ci/config/offline-db.ts", "ci/config/project-config.ts", "ci/images/registry.ts", "ci/tools/smoke.ts", "ci/tools/smoke.test.ts"],
-    exclude: PROSE,
+    exclude: [],
     postgres: true,
     about: "backend API, MCP tools and agents on PGlite and PostgreSQL, and the pipeline's smoke test against it",
   },
   frontend: {
     projects: ["frontend"],
     include: ["frontend", "scripts/dev-postgres.ts"],
-    exclude: [...PROSE, "frontend/e2e"],
+    exclude: ["frontend/e2e"],
     about: "frontend components and units (happy-dom)",
   },
   pipeline: {
     projects: ["ci"],
     // Everything but the apps' code and the prose: the module, the doctor, the CLIs, scripts, chart, Dockerfiles.
-    exclude: [...TOOLBOX_IGNORES, ...PROSE, "backend", "frontend", "docker/test", "ci/tools/smoke.test.ts"],
+    exclude: ["backend", "frontend", "docker/test", "ci/tools/smoke.test.ts"],
     about: "the Dagger module's steps and policies, the host CLI and the delivery doctor",
   },
   chart: {
     projects: ["chart"],
     include: ["helm", "docker", "ci/config", "ci/doctor", "ci/images", "ci/policies", "ci/tools"],
-    exclude: [...PROSE, "ci/**/*.test.ts", "ci/doctor/fixtures", "docker/test"],
+    exclude: ["ci/**/*.test.ts", "ci/doctor/fixtures", "docker/test"],
     about: "the Helm chart: helm lint and template over the values matrix, schemas, chart policies",
   },
 } satisfies Record<string, TestSuite>;
@@ -151,7 +150,7 @@ export function ranInThisCall(stamp: string, stepStartedMs: number, slackMs = 1_
   const m = stamp.trim().match(/^(\d+) (\d+)$/);
   if (!m) return undefined;
   const [start, end] = [Number(m[1]), Number(m[2])];
-  return { ran: start >= stepStartedMs - slackMs, startedMs: start, seconds: (end - start) / 1000 };
+  return { ran: cacheStateOf(start, stepStartedMs, slackMs) === "miss", startedMs: start, seconds: (end - start) / 1000 };
 }
 
 const withoutColours = (output: string) => output.replace(/\x1b\[[0-9;]*m/g, "");
@@ -173,5 +172,3 @@ export function testFailureSummary(output: string, fallback: string): string {
   const failing = [...new Set([...text.matchAll(/^\s*FAIL\s+(?:\S+\s+)?(\S+\.test\.\w+\b.*)$/gm)].map((m) => m[1]!.trim()))];
   return [`vitest: ${summary.replace(/\s*\(\d+\)$/, "")}`, ...failing].join("; ");
 }
-
-export { LOCKFILES };
