@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { type Check, LOCAL_ENGINE_INSPECT, registryScheme } from "./preflight.js";
+import { type Check, LOCAL_ENGINE_INSPECT, parseLocalEngine, registryScheme } from "./preflight.js";
 
 export const ENGINE_IMAGE_ENV = "TODO_ENGINE_IMAGE";
 export const ENGINE_RUN_ARGS_ENV = "TODO_ENGINE_RUN_ARGS";
@@ -38,11 +38,11 @@ export function engineRunArgs(o: { name: string; image: string; configFile: stri
 export async function ensureEngine(o: { image: string | undefined; name: string; registry: string | null; env: NodeJS.ProcessEnv }): Promise<Check | undefined> {
   if (!o.image || o.env._EXPERIMENTAL_DAGGER_RUNNER_HOST) return undefined;
   const inspect = await execa("docker", ["inspect", "-f", LOCAL_ENGINE_INSPECT, o.name], { reject: false });
-  const [running, image] = String(inspect.stdout).trim().split(" ");
+  const { running, image } = parseLocalEngine(String(inspect.stdout));
   if (inspect.exitCode === 0 && image !== o.image) {
     return { name: "engine", ok: false, detail: `container ${o.name} runs ${image}, not engine.image ${o.image}: stop and remove it (docker stop -t 60 ${o.name} && docker rm ${o.name}; its cache volume stays), then run again` };
   }
-  if (running === "true") return undefined;
+  if (running) return undefined;
   if (inspect.exitCode === 0) {
     const start = await execa("docker", ["start", o.name], { reject: false });
     return start.exitCode === 0 ? { name: "engine", ok: true, detail: `started the stopped engine ${o.name}` } : { name: "engine", ok: false, detail: `docker start ${o.name} failed: ${String(start.stderr).trim()}` };

@@ -16,7 +16,7 @@ import { type RunRecord, diffVerdicts, parseRunRecord, stepTable } from "../poli
 import { KubeconfigError, deployClusterArgs, targetOfKubeconfig, withInlinedFiles } from "../tools/kubeconfig.js";
 import { apiServerSilence, kubeConfigFrom } from "../tools/kube.js";
 import { contentTag, minikubeImageLoadArgs } from "../tools/kubectl.js";
-import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, engineKilled, judgeLocalEngine, LOCAL_ENGINE_INSPECT } from "./preflight.js";
+import { type Check, checkContainerRuntime, checkDagger, checkMinikube, checkRegistryImages, daggerCli, findEngine, formatChecks, imagesPulledBy, engineKilled, judgeLocalEngine, LOCAL_ENGINE_INSPECT, parseLocalEngine } from "./preflight.js";
 import { ENGINE_IMAGE_ENV, ensureEngine } from "./engine-start.js";
 import { provideDaggerCli } from "./dagger-download.js";
 import { createWorktree, downloadRecord, planReproduction, removeWorktree } from "./reproduce.js";
@@ -76,8 +76,8 @@ function watchEngine(call: ProcessPromise, container: string | undefined): () =>
   if (!container) return () => {};
   let misses = 0;
   const timer = setInterval(async () => {
-    const r = await $`docker inspect -f ${"{{.State.Running}}"} ${container}`.nothrow().quiet();
-    misses = r.stdout.trim() === "true" ? 0 : misses + 1;
+    const r = await $`docker inspect -f ${LOCAL_ENGINE_INSPECT} ${container}`.nothrow().quiet();
+    misses = parseLocalEngine(r.stdout).running ? 0 : misses + 1;
     if (misses >= 2) {
       clearInterval(timer);
       await call.kill("SIGTERM");

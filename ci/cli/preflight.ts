@@ -95,23 +95,29 @@ async function officialEngine(env: NodeJS.ProcessEnv, version: string | undefine
 
 export const LOCAL_ENGINE_INSPECT = "{{.State.Running}} {{.Config.Image}} {{.State.ExitCode}} {{.State.OOMKilled}}";
 
+/** The state of a local engine container, from `docker inspect -f LOCAL_ENGINE_INSPECT`. */
+export function parseLocalEngine(inspected: string): { running: boolean; image: string; exitCode: string; oomKilled: boolean } {
+  const [running, image = "", exitCode = "", oomKilled] = inspected.trim().split(" ");
+  return { running: running === "true", image, exitCode, oomKilled: oomKilled === "true" };
+}
+
 /**
  * Why a stopped engine container did not shut down cleanly, from `docker inspect -f LOCAL_ENGINE_INSPECT`.
  * The engine marks its cache clean only when it exits on SIGTERM; after a kill it wipes the cache when it starts.
  */
 export function engineKilled(inspected: string): string | undefined {
-  const [running, , exitCode, oomKilled] = inspected.trim().split(" ");
-  if (running === "true") return undefined;
-  return oomKilled === "true" ? "it ran out of memory and was killed" : exitCode === "137" ? "it was killed (exit 137)" : undefined;
+  const { running, exitCode, oomKilled } = parseLocalEngine(inspected);
+  if (running) return undefined;
+  return oomKilled ? "it ran out of memory and was killed" : exitCode === "137" ? "it was killed (exit 137)" : undefined;
 }
 
 /** A local engine container, from `docker inspect -f LOCAL_ENGINE_INSPECT`; its image is tagged with the Dagger release it was built from. */
 export function judgeLocalEngine(container: string, inspected: string, version?: string): Check {
-  const [running, image = ""] = inspected.trim().split(" ");
+  const { running, image } = parseLocalEngine(inspected);
   if (version && !image.endsWith(`:v${version}`)) {
     return { name: "engine", ok: false, detail: `local engine container ${container} runs ${image}, but this repository pins Dagger v${version}: rebuild the engine at v${version} (README: "A local Dagger engine"), or remove the container to use the official engine` };
   }
-  if (running !== "true") {
+  if (!running) {
     const killed = engineKilled(inspected);
     const cold = killed ? ` (${killed}: Dagger discards the cache of an engine that did not shut down cleanly, so the next run starts cold; stop it with \`docker stop -t 60 ${container}\`)` : "";
     return { name: "engine", ok: false, detail: `local engine container ${container} is stopped${cold}: \`docker start ${container}\`, or remove it to use the official engine` };

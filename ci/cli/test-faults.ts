@@ -18,7 +18,7 @@ import { type AppName, appNames } from "../config/project-config.js";
 import { type ImageRef, helmUpgradeInstallArgs, projectConfigValues, withMirroredPostgres } from "../tools/helm.js";
 import { STALE_PENDING_MS } from "../policies/release-lock.js";
 import { kubeConfigFrom } from "../tools/kube.js";
-import { LOCAL_ENGINE_INSPECT } from "./preflight.js";
+import { LOCAL_ENGINE_INSPECT, parseLocalEngine } from "./preflight.js";
 
 interface Result {
   name: string;
@@ -81,7 +81,7 @@ async function runCase(name: string, prerequisite: () => Promise<string>, fn: ()
 
 const engineRunning = async () => {
   const r = await execa("docker", ["inspect", "-f", LOCAL_ENGINE_INSPECT, ENGINE], { reject: false });
-  return r.exitCode === 0 && String(r.stdout).startsWith("true") ? "" : `no running engine container ${ENGINE}`;
+  return r.exitCode === 0 && parseLocalEngine(String(r.stdout)).running ? "" : `no running engine container ${ENGINE}`;
 };
 const clusterUp = async () => (existsSync(KUBECONFIG) && existsSync(join(RUN_DIR, "kube-apiserver.pid")) ? "" : `no local cluster (${KUBECONFIG}): npm run cluster:up`);
 
