@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { withoutCredentials } from "./build-args.js";
+import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
+import { imageBuildArgs, localBaseRef, withoutCredentials } from "./build-args.js";
+import { imageRef } from "./registry.js";
 
 describe("withoutCredentials", () => {
   it("drops a user or token from a repository URL before it becomes an image label", () => {
@@ -11,5 +13,24 @@ describe("withoutCredentials", () => {
     expect(withoutCredentials("https://github.com/acme/todo.git")).toBe("https://github.com/acme/todo.git");
     expect(withoutCredentials("git@github.com:acme/todo.git")).toBe("git@github.com:acme/todo.git");
     expect(withoutCredentials("")).toBe("");
+  });
+});
+
+describe("imageBuildArgs", () => {
+  const config = loadProjectConfig(REPO_ROOT, {});
+  const provenance = { source: "", revision: "unknown", version: "0.0.0", created: "1970-01-01T00:00:00Z" };
+  const { build, runtime } = config.bases;
+
+  it("builds on the bases the caller pinned, so a moved registry tag changes the build's arguments", () => {
+    const mirrored = { ...config, registry: "registry.test:5000" };
+    const pinned = { build: `registry.test:5000/node:22@sha256:${"a".repeat(64)}`, runtime: `registry.test:5000/rt:latest@sha256:${"b".repeat(64)}` };
+    const args = imageBuildArgs(mirrored, "backend", provenance, { baseRefs: pinned });
+    expect([args[build.arg], args[runtime.arg]]).toEqual([pinned.build, pinned.runtime]);
+    expect(imageBuildArgs(mirrored, "backend", provenance)[runtime.arg]).toBe(imageRef(mirrored, "bases.runtime"));
+  });
+
+  it("uses the local stand-ins when asked, whatever else is given", () => {
+    const args = imageBuildArgs(config, "frontend", provenance, { localBases: true, baseRefs: { build: "x", runtime: "y" } });
+    expect(args[runtime.arg]).toBe(localBaseRef(config, "runtime"));
   });
 });

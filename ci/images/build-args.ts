@@ -33,8 +33,11 @@ export function imageBuildArgs(
   config: ProjectConfig,
   app: AppName,
   provenance: ImageProvenance,
-  /** localBases: the stand-ins in the local Docker Engine (build-bases.sh); otherwise the config's bases through imageRef. */
-  opts: { localBases?: boolean } = {},
+  /**
+   * localBases: the stand-ins in the local Docker Engine (build-bases.sh); baseRefs: the bases as
+   * the caller resolved them (pinned to digests); otherwise the config's bases through imageRef.
+   */
+  opts: { localBases?: boolean; baseRefs?: Record<"build" | "runtime", string> } = {},
 ): Record<string, string> {
   const a = config.apps[app];
   const args: Record<string, string> = {
@@ -48,8 +51,9 @@ export function imageBuildArgs(
     VERSION: provenance.version,
     CREATED: provenance.created,
   };
-  args[config.bases.build.arg] = opts.localBases ? localBaseRef(config, "build") : imageRef(config, "bases.build");
-  args[config.bases.runtime.arg] = opts.localBases ? localBaseRef(config, "runtime") : imageRef(config, "bases.runtime");
+  for (const which of ["build", "runtime"] as const) {
+    args[config.bases[which].arg] = opts.localBases ? localBaseRef(config, which) : (opts.baseRefs?.[which] ?? imageRef(config, `bases.${which}`));
+  }
   return args;
 }
 

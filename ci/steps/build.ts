@@ -6,7 +6,7 @@ import { type Container, type Directory, type Secret, dag } from "@dagger.io/dag
 import type { AppName, ProjectConfig } from "../config/project-config.js";
 import { type ImageProvenance, imageBuildArgs } from "../images/build-args.js";
 import { contextFilter } from "../images/context-filter.js";
-import { imageRef } from "../images/registry.js";
+import { type ImageKey, digestOf, imageRef, isPinned } from "../images/registry.js";
 
 export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -21,11 +21,22 @@ export async function engineCaBundle(config: ProjectConfig): Promise<Secret> {
   return dag.setSecret("npm_ca", bundle);
 }
 
+/**
+ * imageRef pinned to a digest: with a registry, the one its tag resolves to now. The engine
+ * caches a Dockerfile build by its arguments, so a tag there would keep building on the
+ * layers it resolved to the first time after the registry's tag moved; a digest rebuilds.
+ */
+export async function pinnedImageRef(config: ProjectConfig, key: ImageKey): Promise<string> {
+  const ref = imageRef(config, key);
+  return isPinned(ref) ? ref : `${ref}@${digestOf(await dag.container().from(ref).imageRef())}`;
+}
+
 export async function buildImage(source: Directory, config: ProjectConfig, app: AppName, provenance: ImageProvenance): Promise<Container> {
   const dockerfile = config.apps[app].dockerfile;
   const ignoreFile = `${dockerfile}.dockerignore`;
   const { include, exclude } = contextFilter(await source.file(ignoreFile).contents(), ignoreFile);
   const context = source.filter({ include: [...include, dockerfile, ignoreFile], exclude });
-  const buildArgs = Object.entries(imageBuildArgs(config, app, provenance)).map(([name, value]) => ({ name, value }));
+  const [build, runtime] = await Promise.all([pinnedImageRef(config, "bases.build"), pinnedImageRef(config, "bases.runtime")]);
+  const buildArgs = Object.entries(imageBuildArgs(config, app, provenance, { baseRefs: { build, runtime } })).map(([name, value]) => ({ name, value }));
   return context.dockerBuild({ dockerfile, buildArgs, secrets: [await engineCaBundle(config)] });
 }
