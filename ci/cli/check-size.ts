@@ -13,7 +13,7 @@ if (!imageTar || !baseTar || !name || !Number.isFinite(Number(totalBytes)) || !N
   process.exit(2);
 }
 try {
-  const [image, base] = await Promise.all([measureImageTarball(imageTar), measureImageTarball(baseTar)]);
+  const [image, base] = await Promise.all([measureImageTarball(imageTar, { contentDigests: true }), measureImageTarball(baseTar, { contentDigests: true })]);
   console.log(JSON.stringify(evaluateBudget(image, base, { totalBytes: Number(totalBytes), addedBytes: Number(addedBytes) }, name)));
 } catch (err) {
   if (!(err instanceof BaseMismatchError || err instanceof ImageTarballError)) throw err;

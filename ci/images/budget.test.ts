@@ -57,6 +57,17 @@ describe("evaluateBudget", () => {
     const longer = image([...built.layers, layerOf("d", 1)]);
     expect(() => evaluateBudget(built, longer, { totalBytes: 2e8, addedBytes: 2e7 })).toThrow(/missing from the image/);
   });
+
+  it("matches a base layer the engine wrote again by its files (contentDigest) when the diffIDs differ, and only then", () => {
+    const files = (l: MeasuredLayer, contentDigest: string): MeasuredLayer => ({ ...l, contentDigest });
+    const rewritten = image([files(layerOf("r", 141_000_000), "sha256:files-a"), ...built.layers.slice(1)]);
+    const v = evaluateBudget(rewritten, image([files(base.layers[0]!, "sha256:files-a")]), { totalBytes: 2e8, addedBytes: 2e7 });
+    expect([v.baseLayerCount, v.addedBytes]).toEqual([1, 9_400_000]);
+    expect(() => evaluateBudget(rewritten, image([files(base.layers[0]!, "sha256:files-b")]), { totalBytes: 2e8, addedBytes: 2e7 })).toThrow(
+      /base layer 1 .* is sha256:r{64} and other files in the image/,
+    );
+    expect(() => evaluateBudget(rewritten, base, { totalBytes: 2e8, addedBytes: 2e7 })).toThrow(BaseMismatchError);
+  });
 });
 
 describe("formatBytes", () => {

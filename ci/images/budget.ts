@@ -38,8 +38,14 @@ export function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
-function baseDiffIds(base: BaseImage): string[] {
-  return "diffIds" in base ? base.diffIds : base.layers.map((l) => l.diffId);
+function baseLayers(base: BaseImage): Array<Pick<MeasuredLayer, "diffId" | "contentDigest">> {
+  return "diffIds" in base ? base.diffIds.map((diffId) => ({ diffId })) : base.layers;
+}
+
+/** The same layer: the same diffID, or (an engine that wrote the layer again from the same files) the same contentDigest. */
+function sameLayer(base: Pick<MeasuredLayer, "diffId" | "contentDigest">, image: MeasuredLayer | undefined): boolean {
+  if (!image) return false;
+  return base.diffId === image.diffId || (base.contentDigest !== undefined && base.contentDigest === image.contentDigest);
 }
 
 /** The per-layer table: every layer with its size, whether it comes from the base, what made it and its largest files. */
@@ -55,22 +61,23 @@ export function layerBreakdown(image: Pick<MeasuredImage, "layers">, baseLayerCo
 
 /**
  * Checks an image against its budget. The base's layers must be the first
- * layers of the image (same diffIDs, same order); otherwise the image was not
- * built on that base and "added" would mean nothing, so this throws.
+ * layers of the image (same diffIDs, or the same files when both were measured
+ * with contentDigests, same order); otherwise the image was not built on that
+ * base and "added" would mean nothing, so this throws.
  */
 export function evaluateBudget(image: MeasuredImage, base: BaseImage, budget: SizeBudget, name = image.tags[0] ?? "image"): BudgetVerdict {
-  const baseIds = baseDiffIds(base);
-  const prefix = image.layers.slice(0, baseIds.length).map((l) => l.diffId);
-  const mismatch = baseIds.findIndex((id, i) => prefix[i] !== id);
-  if (baseIds.length > image.layers.length || mismatch >= 0) {
-    const at = mismatch >= 0 ? mismatch : image.layers.length;
+  const baseLayerList = baseLayers(base);
+  const mismatch = baseLayerList.findIndex((layer, i) => !sameLayer(layer, image.layers[i]));
+  if (mismatch >= 0) {
+    const theirs = image.layers[mismatch];
+    const files = baseLayerList[mismatch]!.contentDigest && theirs?.contentDigest ? " and other files" : "";
     throw new BaseMismatchError(
-      `${name} is not built on the given base: base layer ${at + 1} (${baseIds[at]}) is ${
-        prefix[at] ? `${prefix[at]} in the image` : "missing from the image"
+      `${name} is not built on the given base: base layer ${mismatch + 1} (${baseLayerList[mismatch]!.diffId}) is ${
+        theirs ? `${theirs.diffId}${files} in the image` : "missing from the image"
       }. Measure the base image the Dockerfile's FROM actually used (same build argument).`,
     );
   }
-  const addedLayers = image.layers.slice(baseIds.length);
+  const addedLayers = image.layers.slice(baseLayerList.length);
   const addedBytes = addedLayers.reduce((sum, l) => sum + l.bytes, 0);
   const baseBytes = image.totalBytes - addedBytes;
   const failures: string[] = [];
@@ -83,6 +90,6 @@ export function evaluateBudget(image: MeasuredImage, base: BaseImage, budget: Si
   const summary = `${name}: total ${formatBytes(image.totalBytes)} (budget ${formatBytes(budget.totalBytes)}), added ${formatBytes(addedBytes)} over a ${formatBytes(baseBytes)} base (budget ${formatBytes(budget.addedBytes)})`;
   const message = failures.length === 0
     ? `${summary}: within budget`
-    : `${summary}: OVER BUDGET\n  ${failures.join("\n  ")}\nLayers (largest files of added layers below them):\n${layerBreakdown(image, baseIds.length)}`;
-  return { ok: failures.length === 0, name, totalBytes: image.totalBytes, addedBytes, baseBytes, budget, baseLayerCount: baseIds.length, addedLayers, failures, message };
+    : `${summary}: OVER BUDGET\n  ${failures.join("\n  ")}\nLayers (largest files of added layers below them):\n${layerBreakdown(image, baseLayerList.length)}`;
+  return { ok: failures.length === 0, name, totalBytes: image.totalBytes, addedBytes, baseBytes, budget, baseLayerCount: baseLayerList.length, addedLayers, failures, message };
 }

@@ -161,6 +161,26 @@ describe("measureImageTarball", () => {
     await expect(measureImageTarball(file, { image: "c:3" })).rejects.toThrow(/no image tagged c:3/);
   });
 
+  it("recognises a layer written again from the same files by its contentDigest, and not one with a changed byte", async () => {
+    const root = join(dir, "layers", "base");
+    // As an engine writes a layer again from its snapshot: no "./" prefix nor root entry, other header format and times.
+    const rewritten = execFileSync("tar", ["-C", root, "--sort=name", "--format=gnu", "--mtime=2020-01-01", "-cf", "-", "etc", "lib", "nodejs"]);
+    const changedRoot = join(dir, "layers", "base-changed");
+    execFileSync("cp", ["-a", root, changedRoot]);
+    writeFileSync(join(changedRoot, "etc/passwd"), "root:x:0:0::/:/sbin/nologon\n");
+    const changed = execFileSync("tar", ["-C", changedRoot, "--sort=name", "--format=pax", "-cf", "-", "."]);
+    const digests = async (name: string, blob: Buffer) => {
+      const cfg = Buffer.from(JSON.stringify({ rootfs: { type: "layers", diff_ids: [sha(blob)] } }));
+      const [l] = (await measureImageTarball(dockerArchive(name, cfg, [blob]), { contentDigests: true })).layers;
+      return { diffId: l!.diffId, contentDigest: l!.contentDigest };
+    };
+    const [original, again, other] = [await digests("cd-original", base), await digests("cd-again", rewritten), await digests("cd-changed", changed)];
+    expect(again.diffId).not.toBe(original.diffId);
+    expect(again.contentDigest).toBe(original.contentDigest);
+    expect(other.contentDigest).not.toBe(original.contentDigest);
+    expect((await measureImageTarball(dockerArchive("cd-plain"))).layers[0]!.contentDigest).toBeUndefined();
+  });
+
   it("refuses a truncated tarball", async () => {
     const file = dockerArchive("trunc");
     execFileSync("truncate", ["-s", "2000", file]);
@@ -179,6 +199,13 @@ describe("ci/cli/check-size.ts", () => {
     const v = run(dockerArchive("cli-image"), dockerArchive("cli-base", baseConfig, [base]), "todo-backend", "400000", "14000");
     expect(v).toMatchObject({ ok: false, name: "todo-backend", addedBytes: expected[1]! + expected[2]!, baseLayerCount: 1 });
     expect(v.failures).toEqual([expect.stringMatching(/^added over base 14\.4 kB is over the budget of 14\.0 kB/)]);
+  });
+
+  it("accepts a base whose layer the engine wrote again from the same files (another diffID)", () => {
+    const rewritten = execFileSync("tar", ["-C", join(dir, "layers", "base"), "--sort=name", "--format=gnu", "-cf", "-", "etc", "lib", "nodejs"]);
+    const rewrittenConfig = Buffer.from(JSON.stringify({ ...JSON.parse(config.toString()), rootfs: { type: "layers", diff_ids: [rewritten, app, small].map(sha) } }));
+    const v = run(dockerArchive("cli-rehydrated", rewrittenConfig, [rewritten, app, small]), dockerArchive("cli-base2", baseConfig, [base]), "todo-backend", "400000", "15000");
+    expect(v).toMatchObject({ ok: true, baseLayerCount: 1, addedBytes: expected[1]! + expected[2]! });
   });
 
   it("prints the error when the image is not built on the base, and exits 2 on wrong arguments", () => {

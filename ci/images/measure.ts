@@ -37,6 +37,12 @@ export interface MeasuredLayer {
   createdBy: string;
   /** The largest files of the layer, biggest first. */
   largestFiles: LayerFile[];
+  /**
+   * With the contentDigests option: sha256 over the layer's entries (path, type, mode, owner,
+   * size, link target and the sha256 of the data, sorted by path), so a layer an engine wrote
+   * again from the same files (other tar headers, another diffID) is recognised.
+   */
+  contentDigest?: string;
 }
 
 export interface MeasuredImage {
@@ -60,6 +66,8 @@ export interface MeasureOptions {
   onFile?: (layerIndex: number, entry: TarEntry) => boolean | void;
   onFileData?: (layerIndex: number, entry: TarEntry, chunk: Uint8Array) => void;
   onFileEnd?: (layerIndex: number, entry: TarEntry) => void;
+  /** Also compute each layer's contentDigest (hashes every file's data once more). */
+  contentDigests?: boolean;
 }
 
 export class ImageTarballError extends Error {}
@@ -191,9 +199,12 @@ async function measureLayer(
   let symlinkBytes = 0;
   let fileCount = 0;
   let largest: LayerFile[] = [];
+  const content = options.contentDigests ? new LayerContent() : null;
+  let asked = false;
   const parser = new TarParser({
     onEntry: (entry) => {
       fileCount++;
+      content?.entry(entry);
       // Regular files by size, symlinks by target length (their lstat size), hard links not again.
       const link = entry.type === "symlink" ? Buffer.byteLength(entry.linkTarget) : 0;
       symlinkBytes += link;
@@ -203,9 +214,13 @@ async function measureLayer(
         largest.sort((a, b) => b.bytes - a.bytes);
         largest = largest.slice(0, keep);
       }
-      return options.onFile?.(index, entry) === true;
+      asked = options.onFile?.(index, entry) === true;
+      return asked || (content !== null && entry.type === "file");
     },
-    onData: (entry, chunk) => options.onFileData?.(index, entry, chunk),
+    onData: (entry, chunk) => {
+      content?.data(chunk);
+      if (asked) options.onFileData?.(index, entry, chunk);
+    },
     onEntryEnd: (entry) => options.onFileEnd?.(index, entry),
   });
   const raw = createReadStream("", { fd: file.fd, autoClose: false, start: member.offset, end: member.offset + member.size - 1 });
@@ -224,7 +239,43 @@ async function measureLayer(
     }
     throw err;
   }
-  return { diffId: `sha256:${hash.digest("hex")}`, bytes, symlinkBytes, tarBytes, storedBytes: member.size, fileCount, largestFiles: largest };
+  return {
+    diffId: `sha256:${hash.digest("hex")}`, bytes, symlinkBytes, tarBytes, storedBytes: member.size, fileCount, largestFiles: largest,
+    ...(content ? { contentDigest: content.digest() } : {}),
+  };
+}
+
+/** Accumulates a layer's contentDigest: one line per entry (its data hashed as it streams), sorted by path. */
+class LayerContent {
+  private readonly lines: string[] = [];
+  private current: { line: string; hash: ReturnType<typeof createHash> | null } | null = null;
+
+  entry(entry: TarEntry): void {
+    this.finish();
+    // "./etc/x" and "etc/x" are the same file; the root directory entry is left out by some writers.
+    const path = entry.path.replace(/^\.?\//, "").replace(/\/$/, "");
+    if (path === "" || path === ".") return;
+    const link = entry.type === "hardlink" ? entry.linkTarget.replace(/^\.?\//, "") : entry.linkTarget;
+    const line = [JSON.stringify(path), entry.type, (entry.mode & 0o7777).toString(8), entry.uid, entry.gid, entry.type === "file" ? entry.size : 0, JSON.stringify(link)].join(" ");
+    this.current = { line, hash: entry.type === "file" ? createHash("sha256") : null };
+  }
+
+  data(chunk: Uint8Array): void {
+    this.current?.hash?.update(chunk);
+  }
+
+  digest(): string {
+    this.finish();
+    const all = createHash("sha256");
+    for (const line of this.lines.sort()) all.update(`${line}\n`);
+    return `sha256:${all.digest("hex")}`;
+  }
+
+  private finish(): void {
+    if (!this.current) return;
+    this.lines.push(this.current.hash ? `${this.current.line} ${this.current.hash.digest("hex")}` : this.current.line);
+    this.current = null;
+  }
 }
 
 /** Measures the image in a `docker save` tarball or an OCI image layout tarball. */
