@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, loadProjectConfig } from "../config/load.js";
-import { imageBuildArgs, localBaseRef, withoutCredentials } from "./build-args.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { imageBuildArgs, localBaseRef, provenanceLabels, withoutCredentials } from "./build-args.js";
 import { imageRef } from "./registry.js";
 
 describe("withoutCredentials", () => {
@@ -33,4 +35,21 @@ describe("imageBuildArgs", () => {
     const args = imageBuildArgs(config, "frontend", provenance, { localBases: true, baseRefs: { build: "x", runtime: "y" } });
     expect(args[runtime.arg]).toBe(localBaseRef(config, "runtime"));
   });
+});
+
+describe("provenanceLabels", () => {
+  const config = loadProjectConfig(REPO_ROOT, {});
+  const provenance = { source: "https://example.test/todo", revision: "a".repeat(40), version: "0.0.0-aaaaaaaaaaaa", created: "2026-01-02T03:04:05Z" };
+  const byArg: Record<string, string> = { SOURCE: provenance.source, REVISION: provenance.revision, VERSION: provenance.version, CREATED: provenance.created };
+
+  for (const app of ["backend", "frontend"] as const) {
+    it(`sets on the bare ${app} image exactly the labels its Dockerfile takes from the provenance arguments, which the bare build leaves out`, () => {
+      const dockerfile = readFileSync(join(REPO_ROOT, config.apps[app].dockerfile), "utf8");
+      const fromArgs = Object.fromEntries([...dockerfile.matchAll(/(org\.opencontainers\.image\.\w+)="\$\{(SOURCE|REVISION|VERSION|CREATED)\}"/g)].map((m) => [m[1]!, byArg[m[2]!]!]));
+      expect(provenanceLabels(provenance)).toEqual(fromArgs);
+      const bare = imageBuildArgs(config, app, null);
+      expect(Object.keys(byArg).filter((arg) => arg in bare)).toEqual([]);
+      expect(imageBuildArgs(config, app, provenance)).toMatchObject(byArg);
+    });
+  }
 });

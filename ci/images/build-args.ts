@@ -29,10 +29,25 @@ export function localBaseRef(config: ProjectConfig, which: "build" | "runtime"):
   return `${config.bases[which].local}:${config.versions.node}`;
 }
 
+/** The OCI labels the Dockerfiles set from the provenance build arguments. */
+export function provenanceLabels(provenance: ImageProvenance): Record<string, string> {
+  return {
+    "org.opencontainers.image.source": provenance.source,
+    "org.opencontainers.image.revision": provenance.revision,
+    "org.opencontainers.image.version": provenance.version,
+    "org.opencontainers.image.created": provenance.created,
+  };
+}
+
+/**
+ * The Dockerfile's build arguments. Without `provenance` the SOURCE, REVISION, VERSION and
+ * CREATED arguments are left to the Dockerfile's defaults (an image whose layers and config
+ * depend on its inputs alone; provenanceLabels are then set on the built image).
+ */
 export function imageBuildArgs(
   config: ProjectConfig,
   app: AppName,
-  provenance: ImageProvenance,
+  provenance: ImageProvenance | null,
   /**
    * localBases: the stand-ins in the local Docker Engine (build-bases.sh); baseRefs: the bases as
    * the caller resolved them (pinned to digests); otherwise the config's bases through imageRef.
@@ -46,10 +61,7 @@ export function imageBuildArgs(
     HEALTH_PATH: a.health.readiness,
     UID: String(config.runtimeUser.uid),
     GID: String(config.runtimeUser.gid),
-    SOURCE: provenance.source,
-    REVISION: provenance.revision,
-    VERSION: provenance.version,
-    CREATED: provenance.created,
+    ...(provenance ? { SOURCE: provenance.source, REVISION: provenance.revision, VERSION: provenance.version, CREATED: provenance.created } : {}),
   };
   for (const which of ["build", "runtime"] as const) {
     args[config.bases[which].arg] = opts.localBases ? localBaseRef(config, which) : (opts.baseRefs?.[which] ?? imageRef(config, `bases.${which}`));

@@ -6,7 +6,7 @@ import type { ImageProvenance } from "../images/build-args.js";
 import { digestOf, imagesPulledBy, recordedImages } from "../images/registry.js";
 import { describeScan } from "../policies/scan-gate.js";
 import { type RunRecord, type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
-import { buildImage } from "../steps/build.js";
+import { buildBareImage, withProvenance } from "../steps/build.js";
 import { probeCache } from "../steps/cache.js";
 import { lintChartContainer, lintChartStep } from "../steps/chart.js";
 import { scanRecordOf } from "../config/offline-db.js";
@@ -26,6 +26,9 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
   // A missing or stale offline DB, or vuln without a DB on a closed network, stops the run before any build.
   const scanDb = await offlineDbFrom(source, config, new Date(startedAt));
   checkScanSetup(config, scanDb);
+  // The scans and size checks read the bare images, the same for every commit that leaves the
+  // images' files alone; what is exported, published and deployed carries the provenance labels too.
+  const bare: Partial<Record<AppName, Container>> = {};
   const images: Partial<Record<AppName, Container>> = {};
   let artifacts = dag.directory();
 
@@ -42,16 +45,17 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
         config,
         `build-${app}`,
         async () => {
-          images[app] = await (await buildImage(source, config, app, provenance)).sync();
+          bare[app] = await (await buildBareImage(source, config, app)).sync();
+          images[app] = withProvenance(bare[app], provenance);
         },
-        () => images[app],
+        () => bare[app],
       ),
     ),
   );
   const skipped = (name: string): StepResult => ({ name, verdict: "skipped", durationMs: 0, findings: [{ severity: "info", message: "its image did not build" }] });
 
   for (const app of appNames(config)) {
-    const image = images[app];
+    const image = bare[app];
     if (!image) {
       independent.push(Promise.resolve(skipped(`scan-${app}`)), Promise.resolve(skipped(`check-size-${app}`)));
       continue;

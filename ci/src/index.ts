@@ -13,7 +13,7 @@ import { runCi } from "../pipelines/ci.js";
 import { runDeploy } from "../pipelines/deploy.js";
 import { stepTable } from "../policies/run-record.js";
 import { describeScan } from "../policies/scan-gate.js";
-import { buildImage } from "../steps/build.js";
+import { buildBareImage, buildImage } from "../steps/build.js";
 import { lintChartStep } from "../steps/chart.js";
 import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
 import { checkImageSize } from "../steps/size.js";
@@ -144,7 +144,7 @@ export class TodoPipeline {
       ? [{ key: "image", name: "image", image: async () => dag.container().import_(tarball) }]
       : appNames(config)
           .filter((a) => !app || a === app)
-          .map((a) => ({ key: a, name: config.apps[a].image, image: async () => buildImage(this.source, config, a, await this.provenance()) }));
+          .map((a) => ({ key: a, name: config.apps[a].image, image: async () => buildBareImage(this.source, config, a) }));
     const results = await Promise.all(targets.map(async (t) => ({ key: t.key, r: await scanImage(config, t.name, await t.image(), today, db) })));
     const what = `scanners: ${config.scan.scanners.join(", ")}; vulnerability DB: ${describeScanDb(config.scan.scanners, db?.info ?? null)}`;
     const summary = [...results.flatMap(({ r }) => describeScan(r.verdict)), what].join("\n");
@@ -162,7 +162,7 @@ export class TodoPipeline {
   @func()
   async checkSize(): Promise<string> {
     const config = await this.config();
-    const verdicts = await Promise.all([checkImageSize(this.source, config, "backend", await this.buildBackend()), checkImageSize(this.source, config, "frontend", await this.buildFrontend())]);
+    const verdicts = await Promise.all([checkImageSize(this.source, config, "backend", await buildBareImage(this.source, config, "backend")), checkImageSize(this.source, config, "frontend", await buildBareImage(this.source, config, "frontend"))]);
     const report = verdicts.map((v) => v.message).join("\n\n");
     if (verdicts.some((v) => !v.ok)) throw new Error(report);
     return report;
