@@ -2,24 +2,11 @@
 // BuildKit, with the context cut to each Dockerfile's allow-list and the
 // build arguments todo.config.yaml gives, the bases included (imageRef: pinned
 // upstream, or from the air-gapped registry).
-import { type Container, type Directory, type Secret, dag } from "@dagger.io/dagger";
+import { type Container, type Directory, dag } from "@dagger.io/dagger";
 import type { AppName, ProjectConfig } from "../config/project-config.js";
 import { type ImageProvenance, imageBuildArgs, provenanceLabels } from "../images/build-args.js";
 import { contextFilter } from "../images/context-filter.js";
 import { type ImageKey, digestOf, imageRef, isPinned } from "../images/registry.js";
-
-export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
-
-/**
- * The trust bundle as the engine's containers see it: the engine adds its own
- * CA certificates (a TLS-intercepting proxy's) to a container's store while it
- * runs. Node ignores that store unless told, so the Dockerfiles' npm steps get
- * it as the npm_ca build secret (NODE_EXTRA_CA_CERTS), kept out of every layer.
- */
-export async function engineCaBundle(config: ProjectConfig): Promise<Secret> {
-  const bundle = await dag.container().from(imageRef(config, "bases.build")).withExec(["cat", SYSTEM_CA_BUNDLE]).stdout();
-  return dag.setSecret("npm_ca", bundle);
-}
 
 /**
  * imageRef pinned to a digest: with a registry, the one its tag resolves to now. The engine
@@ -43,7 +30,9 @@ export async function buildBareImage(source: Directory, config: ProjectConfig, a
   const context = source.filter({ include: [...include, dockerfile, ignoreFile], exclude });
   const [build, runtime] = await Promise.all([pinnedImageRef(config, "bases.build"), pinnedImageRef(config, "bases.runtime")]);
   const buildArgs = Object.entries(imageBuildArgs(config, app, null, { baseRefs: { build, runtime } })).map(([name, value]) => ({ name, value }));
-  return context.dockerBuild({ dockerfile, buildArgs, secrets: [await engineCaBundle(config)] });
+  // No npm_ca secret: the Dockerfiles fall back to the system bundle, where the engine puts its CAs.
+  // (A secret made here would be keyed by this module's source: any edit to ci/ would rebuild both images.)
+  return context.dockerBuild({ dockerfile, buildArgs });
 }
 
 /** The image as shipped: the bare image with its provenance labels (its config changes, not its layers). */

@@ -16,6 +16,7 @@ import { type Container, type Directory, dag } from "@dagger.io/dagger";
 import type { ProjectConfig } from "../config/project-config.js";
 import { imageRef } from "../images/registry.js";
 import { cacheStateOf } from "./cache.js";
+import { contentKeyedSecret } from "./secret.js";
 import { IN_TOOLBOX_ENV, TOOLBOX_IGNORES, installDependencies, toolboxTools } from "./toolbox.js";
 
 /** What every suite's vitest needs besides its own files: the root config names every project's config. */
@@ -132,7 +133,7 @@ export function suiteContainer(source: Directory, config: ProjectConfig, name: S
   for (const files of suiteSources(source, suite)) c = c.withDirectory("/repo", files);
   c = c.withEnvVariable("REPO_ROOT", "/repo").withEnvVariable(IN_TOOLBOX_ENV, "1");
   if (suite.postgres) {
-    const password = dag.setSecret("test-postgres-password", POSTGRES_PASSWORD);
+    const password = contentKeyedSecret("test-postgres-password", POSTGRES_PASSWORD);
     const postgres = dag
       .container()
       .from(imageRef(config, "pipelineImages.postgres"))
