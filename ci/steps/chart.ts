@@ -7,18 +7,25 @@ import type { StepResult } from "../policies/run-record.js";
 import { toolbox } from "./toolbox.js";
 
 /**
+ * The pipeline code lint-chart runs: ci/'s lockfiles, its CLI and what that imports (not the
+ * steps, pipelines or the module), so an edit to the rest of ci/ does not rerun lint-chart.
+ */
+export const LINT_CHART_CODE = ["ci/package.json", "ci/package-lock.json", "ci/cli/lint-chart.ts", "ci/config", "ci/doctor", "ci/images", "ci/policies", "ci/tools"] as const;
+const LINT_CHART_CODE_EXCLUDES = ["ci/**/*.test.ts", "ci/doctor/fixtures"];
+
+/**
  * What lint-chart reads: the config, the chart, the Dockerfiles the doctor links
- * containers to, and the pipeline's own code. An app's source is not among them,
- * so a backend change does not rerun lint-chart.
+ * containers to, and its own code (LINT_CHART_CODE). An app's source is not among
+ * them, so a backend change does not rerun lint-chart.
  */
 export function lintChartInputs(config: ProjectConfig): string[] {
   const dockerfiles = Object.values(config.apps).map((a) => a.dockerfile);
-  return [PROJECT_CONFIG_FILE, config.chart.path, ...dockerfiles, "ci", ...(config.scan.offlineDb ? [config.scan.offlineDb.path] : [])];
+  return [PROJECT_CONFIG_FILE, config.chart.path, ...dockerfiles, ...LINT_CHART_CODE, ...(config.scan.offlineDb ? [config.scan.offlineDb.path] : [])];
 }
 
 /** The container lint-chart runs in (also what the ci pipeline probes for its cache state). */
 export function lintChartContainer(source: Directory, config: ProjectConfig): Container {
-  return toolbox(source.filter({ include: lintChartInputs(config) }), config).withExec(["ci/node_modules/.bin/tsx", "ci/cli/lint-chart.ts", "--json"], { expect: ReturnType.Any });
+  return toolbox(source.filter({ include: lintChartInputs(config), exclude: LINT_CHART_CODE_EXCLUDES }), config).withExec(["ci/node_modules/.bin/tsx", "ci/cli/lint-chart.ts", "--json"], { expect: ReturnType.Any });
 }
 
 export async function lintChartStep(source: Directory, config: ProjectConfig): Promise<StepResult["findings"]> {
