@@ -71,7 +71,7 @@ describe.skipIf(!!process.env[IN_TOOLBOX_ENV])("the test suites' file sets", () 
 
 describe("a suite's command", () => {
   it("runs its vitest projects, stamped with its start and end", () => {
-    expect(suiteCommand(TEST_SUITES.backend)).toEqual(["npx", "vitest", "run", "--project", "backend", "--project", "ci"]);
+    expect(suiteCommand(TEST_SUITES.backend)).toEqual(["npx", "vitest", "run", "--maxWorkers=150%", "--project", "backend", "--project", "ci"]);
     const cmd = stamped(["npx", "vitest", "run"]);
     expect(cmd.slice(0, 2)).toEqual(["sh", "-c"]);
     expect(cmd.slice(3)).toEqual(["sh", "npx", "vitest", "run"]);

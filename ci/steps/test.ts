@@ -113,8 +113,15 @@ export function stamped(args: string[]): string[] {
   return ["sh", "-c", `s=$(date +%s%3N); "$@"; rc=$?; echo "$s $(date +%s%3N)" > ${RAN_AT_FILE}; exit $rc`, "sh", ...args];
 }
 
+/**
+ * More test files at once than cores: the suites wait on servers, PostgreSQL, helm and
+ * child processes more than they compute (vitest's default, cores - 1, is one on two
+ * cores). Measured on 2 cores: backend 47 s → 33 s, ci 88 s → 58 s.
+ */
+export const SUITE_MAX_WORKERS = "150%";
+
 export function suiteCommand(suite: TestSuite): string[] {
-  return ["npx", "vitest", "run", ...suite.projects.flatMap((p) => ["--project", p])];
+  return ["npx", "vitest", "run", `--maxWorkers=${SUITE_MAX_WORKERS}`, ...suite.projects.flatMap((p) => ["--project", p])];
 }
 
 /** The dependencies of every suite: one container, shared by all of them (same inputs, computed once). */
