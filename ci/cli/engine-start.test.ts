@@ -5,7 +5,7 @@ import { parseProjectConfig } from "../config/project-config.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../config/load.js";
-import { ENGINE_GC, engineJson, engineRunArgs } from "./engine-start.js";
+import { ENGINE_GC, engineJson, engineRunArgs, engineStartFailure } from "./engine-start.js";
 import { registryScheme } from "./preflight.js";
 
 describe("starting a mirrored engine image", () => {
@@ -19,6 +19,13 @@ describe("starting a mirrored engine image", () => {
     expect(engineRunArgs({ name: "e", image: "r/dagger/engine:v0.21.9", configFile: "/c/engine.json", extra: ["--runtime", "x"] })).toEqual([
       "run", "-d", "--name", "e", "--privileged", "-v", "e-state:/var/lib/dagger", "-v", "/c/engine.json:/etc/dagger/engine.json:ro", "--runtime", "x", "r/dagger/engine:v0.21.9",
     ]);
+  });
+
+  it("says why docker run failed, not docker's closing help line, with the fix", () => {
+    const caps = "docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: unable to apply caps: operation not permitted: unknown\n\nRun 'docker run --help' for more information\n";
+    expect(engineStartFailure("r/engine:v1", "e", caps)).toMatch(/^could not start r\/engine:v1 as e: Error response from daemon: .*unable to apply caps.* \(this host's capability bounding set .* TODO_ENGINE_RUN_ARGS="--runtime <name>"\)$/);
+    const missing = "Unable to find image 'r/engine:v1' locally\ndocker: Error response from daemon: manifest for r/engine:v1 not found: manifest unknown: manifest unknown.\nSee 'docker run --help'.\n";
+    expect(engineStartFailure("r/engine:v1", "e", missing)).toMatch(/: Error response from daemon: manifest for r\/engine:v1 not found.* \(is the image in your registry under that name and tag\?\)$/);
   });
 
   it("finds a plain-HTTP registry by asking it, and none where nothing answers", async () => {

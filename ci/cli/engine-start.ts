@@ -30,6 +30,18 @@ export function engineRunArgs(o: { name: string; image: string; configFile: stri
   return ["run", "-d", "--name", o.name, "--privileged", "-v", `${o.name}-state:/var/lib/dagger`, "-v", `${o.configFile}:/etc/dagger/engine.json:ro`, ...(o.extra ?? []), o.image];
 }
 
+/** Why `docker run` of the engine failed, from its stderr (docker ends it with a "Run 'docker run --help'" line), and the fix. */
+export function engineStartFailure(image: string, name: string, stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l && !/^Run 'docker run --help'/.test(l) && !/^See 'docker run --help'/.test(l));
+  const why = (lines.find((l) => /^docker: /.test(l)) ?? lines.at(-1) ?? "docker run failed").replace(/^docker: /, "");
+  const fix = /unable to apply caps|operation not permitted/.test(why)
+    ? `this host's capability bounding set lacks one that --privileged grants (some VMs drop CAP_SYS_RESOURCE): give dockerd a runtime that leaves it out and name it in ${ENGINE_RUN_ARGS_ENV}="--runtime <name>"`
+    : /manifest unknown|not found|pull access denied/.test(why)
+      ? `is the image in your registry under that name and tag?`
+      : `extra docker run options go in ${ENGINE_RUN_ARGS_ENV}`;
+  return `could not start ${image} as ${name}: ${why} (${fix})`;
+}
+
 /**
  * Starts the configured engine image when no engine runs yet (a stopped
  * container of that name is started again: its cache is kept). undefined
@@ -55,8 +67,9 @@ export async function ensureEngine(o: { image: string | undefined; name: string;
   const extra = (o.env[ENGINE_RUN_ARGS_ENV] ?? "").split(/\s+/).filter(Boolean);
   const run = await execa("docker", engineRunArgs({ name: o.name, image: o.image, configFile, extra }), { reject: false });
   if (run.exitCode !== 0) {
-    const why = String(run.stderr).trim().split("\n").at(-1) ?? "";
-    return { name: "engine", ok: false, detail: `could not start ${o.image} as ${o.name}: ${why} (is the image in your registry? extra docker run options go in ${ENGINE_RUN_ARGS_ENV})` };
+    // docker run leaves the container created when it cannot start it; the next run must not start that one with the old options.
+    await execa("docker", ["rm", "-f", o.name], { reject: false });
+    return { name: "engine", ok: false, detail: engineStartFailure(o.image, o.name, String(run.stderr)) };
   }
   return { name: "engine", ok: true, detail: `started ${o.image} as ${o.name} (engine.json: ${configFile})` };
 }
