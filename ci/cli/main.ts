@@ -4,7 +4,7 @@
 // and ends with the step table and a verdict.
 //   pipeline:build | pipeline:ci | pipeline:deploy [-- --target minikube|k3s] [--kubeconfig FILE [--context NAME]] | pipeline:reproduce -- <record.json | gh-run-id>
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { $, type ProcessPromise } from "zx";
@@ -97,7 +97,7 @@ async function engineGone(): Promise<{ why: string; cold: boolean } | undefined>
 }
 
 /** Runs a module function that returns the artifacts directory; returns the completed run record. */
-async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recordedModuleArgs: string[] = []): Promise<RunRecord> {
+async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recordedModuleArgs: string[] = [], onDone?: (out: string) => void): Promise<RunRecord> {
   const { commit, dirty, moduleArgs: gitArgs } = await gitState(cwd);
   // A replayed run's own module arguments (its scanners) win over this machine's.
   const overrides = recordedModuleArgs.includes("--scanners") ? overrideFlags.filter((_, i, a) => a[i] !== "--scanners" && a[i - 1] !== "--scanners") : overrideFlags;
@@ -122,7 +122,10 @@ async function callRecorded(fn: string, args: string[], cwd = REPO_ROOT, recorde
   const record = parseRunRecord(readFileSync(join(out, "run-record.json"), "utf8"), `${out}/run-record.json`);
   const completed: RunRecord = { ...record, commit, dirty, args: { ...record.args, dirty: String(dirty) }, versions: { ...record.versions, engine } };
   writeFileSync(join(out, "run-record.json"), `${JSON.stringify(completed, null, 2)}\n`);
-  console.log(`\n${stepTable(completed.steps)}\n\n${completed.verdict.toUpperCase()} — run record: ${join(out, "run-record.json")}`);
+  // A newline first: dagger's last line (the export path) ends without one.
+  console.log(`\n${stepTable(completed.steps)}\n`);
+  onDone?.(out);
+  console.log(`${completed.verdict.toUpperCase()} — run record: ${join(out, "run-record.json")}`);
   return completed;
 }
 
@@ -233,11 +236,9 @@ async function loadIntoContainerd(socket: string) {
 switch (command) {
   case "build": {
     await preflight();
-    const started = Date.now();
-    const { moduleArgs } = await gitState();
-    const out = join(REPO_ROOT, "runs", "images");
-    await $({ stdio: "inherit" })`${dagger} call ${moduleArgs} ${overrideFlags} build export --path ${out}`;
-    console.log(`built both images in ${((Date.now() - started) / 1000).toFixed(1)} s: ${out}/backend.tar, ${out}/frontend.tar`);
+    const tarballs = (out: string) => readdirSync(out).filter((f) => f.endsWith(".tar")).map((f) => join(out, f));
+    const record = await callRecorded("build", [], REPO_ROOT, [], (out) => console.log(`images: ${tarballs(out).join(", ") || "none"}`));
+    process.exitCode = record.verdict === "passed" ? 0 : 1;
     break;
   }
   case "ci": {

@@ -59,7 +59,7 @@ function record(dir: string): string {
 const calls: Call[] = [
   { fn: "build-backend", args: () => ["build-backend", "sync"] },
   { fn: "build-frontend", args: () => ["build-frontend", "sync"] },
-  { fn: "build", args: (o) => ["build", "export", "--path", join(o, "build")], check: (o) => files(join(o, "build"), ["backend.tar", "frontend.tar"]) },
+  { fn: "build", args: (o) => ["build", "export", "--path", join(o, "build")], check: (o) => `${files(join(o, "build"), ["backend.tar", "frontend.tar"])}; ${record(join(o, "build"))}` },
   { fn: "image-tarball", args: (o) => ["image-tarball", "--app", "backend", "export", "--path", join(o, "backend.tar")], check: (o) => files(o, ["backend.tar"]) },
   { fn: "check-size", args: () => ["check-size"], check: (_o, out) => out.split("\n").filter((l) => /MB/.test(l)).slice(0, 2).join("; ").slice(0, 160) },
   { fn: "lint-chart", args: () => ["lint-chart"], check: (_o, out) => out.trim().split("\n")[0]!.slice(0, 120) },

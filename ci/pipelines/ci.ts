@@ -3,16 +3,15 @@
 import { type Container, type Directory, type File, dag } from "@dagger.io/dagger";
 import { type AppName, type ProjectConfig, appNames } from "../config/project-config.js";
 import type { ImageProvenance } from "../images/build-args.js";
-import { digestOf, imagesPulledBy, recordedImages } from "../images/registry.js";
 import { describeScan } from "../policies/scan-gate.js";
-import { type RunRecord, type StepResult, overallVerdict, runStep } from "../policies/run-record.js";
-import { buildBareImage, withProvenance } from "../steps/build.js";
-import { probeCache } from "../steps/cache.js";
+import { type RunRecord, type StepResult, runStep } from "../policies/run-record.js";
 import { lintChartContainer, lintChartStep } from "../steps/chart.js";
 import { scanRecordOf } from "../config/offline-db.js";
 import { checkScanSetup, offlineDbFrom, scanImage } from "../steps/scan.js";
 import { checkImageSize, sizeContainer } from "../steps/size.js";
 import { RAN_AT_FILE, SUITE_NAMES, type SuiteName, TEST_SUITES, ranInThisCall, suiteContainer, testFailureSummary, vitestSummary } from "../steps/test.js";
+import { buildSteps } from "./build.js";
+import { probedStep, runRecordOf } from "./record.js";
 
 export interface CiRun {
   record: RunRecord;
@@ -26,10 +25,6 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
   // A missing or stale offline DB, or vuln without a DB on a closed network, stops the run before any build.
   const scanDb = await offlineDbFrom(source, config, new Date(startedAt));
   checkScanSetup(config, scanDb);
-  // The scans and size checks read the bare images, the same for every commit that leaves the
-  // images' files alone; what is exported, published and deployed carries the provenance labels too.
-  const bare: Partial<Record<AppName, Container>> = {};
-  const images: Partial<Record<AppName, Container>> = {};
   let artifacts = dag.directory();
 
   // The tests and lint-chart need no image: they start at once, beside the builds.
@@ -39,19 +34,7 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
   ];
 
   // The builds (the image steps need them); a failed build fails its dependents, not the others.
-  const builds = await Promise.all(
-    appNames(config).map((app) =>
-      probedStep(
-        config,
-        `build-${app}`,
-        async () => {
-          bare[app] = await (await buildBareImage(source, config, app)).sync();
-          images[app] = withProvenance(bare[app], provenance);
-        },
-        () => bare[app],
-      ),
-    ),
-  );
+  const { steps: builds, bare, images } = await buildSteps(source, config, provenance);
   const skipped = (name: string): StepResult => ({ name, verdict: "skipped", durationMs: 0, findings: [{ severity: "info", message: "its image did not build" }] });
 
   for (const app of appNames(config)) {
@@ -89,41 +72,10 @@ export async function runCi(source: Directory, config: ProjectConfig, provenance
     );
   }
   const steps = [...builds, ...(await Promise.all(independent))];
-  const record: RunRecord = {
-    schema: "todo-pipeline/run-record@1",
-    function: fn,
-    args,
-    commit: /^[0-9a-f]{40}$/.test(provenance.revision) ? provenance.revision : "unknown",
-    dirty: args.dirty === "true",
-    startedAt,
-    versions: config.versions,
-    // The images this run pulls (a deploy elsewhere than k3s never resolves k3s): pinned digests,
-    // or with a registry the digests its tags resolved to (Container.imageRef right after from).
-    images: await recordedImages(config, imagesPulledBy(fn, args.target), async (ref) => digestOf(await dag.container().from(ref).imageRef())),
-    // What the scans looked for: a run without vuln, or on an old DB, must not read as a full scan.
-    scan: scanRecordOf(config.scan.scanners, scanDb?.info ?? null),
-    steps,
-    verdict: overallVerdict(steps),
-  };
+  // What the scans looked for: a run without vuln, or on an old DB, must not read as a full scan.
+  const record = await runRecordOf(config, fn, args, provenance, startedAt, steps, scanRecordOf(config.scan.scanners, scanDb?.info ?? null));
   artifacts = artifacts.withNewFile("run-record.json", `${JSON.stringify(record, null, 2)}\n`);
   return { record, artifacts, images };
-}
-
-/**
- * runStep, then whether its result came from the engine's cache: `result` (read
- * once the step is over) is probed when there is one (ci/steps/cache.ts).
- */
-async function probedStep(
-  config: ProjectConfig,
-  name: string,
-  work: Parameters<typeof runStep>[1],
-  result: () => Container | Directory | File | undefined,
-): Promise<StepResult> {
-  const started = Date.now();
-  const step = await runStep(name, work);
-  const computed = result();
-  const cache = computed ? await probeCache(config, computed, started) : undefined;
-  return cache ? { ...step, cache } : step;
 }
 
 /**
