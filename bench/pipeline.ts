@@ -108,11 +108,13 @@ if (version.code !== 0) {
 console.log(`bench:pipeline: ${version.all.trim()}; engine: ${engine.detail}`);
 
 const tree = REPO_ROOT;
+// Each run's lines are new to the engine: the same line as in an earlier run would find that run's results in the cache.
+const nonce = new Date().toISOString();
 const edits: { scenario: string; file: string; line: string }[] = [
-  { scenario: "README edit", file: "README.md", line: "\nA line added by bench:pipeline.\n" },
-  { scenario: "one-line backend change", file: "backend/src/app.ts", line: "\n// A line added by bench:pipeline.\n" },
-  { scenario: "one-line frontend change", file: "frontend/src/app/page.tsx", line: "\n// A line added by bench:pipeline.\n" },
-  { scenario: "chart values edit", file: "helm/todo-app/values.yaml", line: "\n# A line added by bench:pipeline.\n" },
+  { scenario: "README edit", file: "README.md", line: `\nA line added by bench:pipeline at ${nonce}.\n` },
+  { scenario: "one-line backend change", file: "backend/src/app.ts", line: `\n// A line added by bench:pipeline at ${nonce}.\n` },
+  { scenario: "one-line frontend change", file: "frontend/src/app/page.tsx", line: `\n// A line added by bench:pipeline at ${nonce}.\n` },
+  { scenario: "chart values edit", file: "helm/todo-app/values.yaml", line: `\n# A line added by bench:pipeline at ${nonce}.\n` },
 ];
 const edited = edits.map((e) => e.file);
 if (run("git", ["diff", "--quiet", "HEAD", "--", ...edited]).code !== 0) {
