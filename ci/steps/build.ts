@@ -10,8 +10,8 @@ import { type ImageKey, digestOf, imageRef, isPinned } from "../images/registry.
 
 /**
  * imageRef pinned to a digest: with a registry, the one its tag resolves to now. The engine
- * caches a Dockerfile build by its arguments, so a tag there would keep building on the
- * layers it resolved to the first time after the registry's tag moved; a digest rebuilds.
+ * caches a Dockerfile build by its call, so with the digest among its arguments a re-pushed
+ * base is a new build, whether or not the engine would resolve the tag again.
  */
 export async function pinnedImageRef(config: ProjectConfig, key: ImageKey): Promise<string> {
   const ref = imageRef(config, key);
