@@ -4,8 +4,9 @@
 // Rows: cold (only with --cold: the engine's local cache is pruned first, which
 // costs every later run its cache too), warm no-op (HEAD's tree again), a new
 // commit that changes no file (another --revision and --created: only the
-// images' labels differ, so nothing should rerun), a README edit (should rerun nothing), a one-line backend change (should rerun
-// only the backend's build, test, scan and size steps), the same in the
+// images' labels differ, so nothing should rerun), a README edit (should rerun
+// nothing), a one-line backend change (should rerun only the backend's build,
+// test, scan and size steps), the same in the
 // frontend, and a chart values edit (lint-chart and the suites that read the
 // chart). Each edit is undone before the next, so each row measures one
 // change against the cache the previous rows left. The edits are made in this

@@ -147,18 +147,13 @@ export const plaintextSecret: Rule = {
       // An UPPER_SNAKE value names a key (secretKeyRef key: DB_PASSWORD), it is not the secret.
       if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(l.value)) continue;
       const cred = CREDENTIAL_URL.exec(l.value);
-      const reported = (cred && !isPlaceholder(cred[1]!)) || isSecretKey(l.key);
+      const holds = cred && !isPlaceholder(cred[1]!) ? "a URL with an embedded password" : isSecretKey(l.key) ? "a secret in plain text" : undefined;
+      if (!holds) continue;
       // Text in a branch helm did not render with these values is committed, but not deployed: lower stakes.
-      const unrendered = reported && l.unrendered;
-      const opts = unrendered ? { severity: "warning" as const } : {};
-      const branch = unrendered ? " (in a template branch these values do not render)" : "";
-      if (cred && !isPlaceholder(cred[1]!)) {
-        seen.add(where);
-        out.push(finding(this, l.at, `"${l.key}" holds a URL with an embedded password${branch}`, opts));
-      } else if (isSecretKey(l.key)) {
-        seen.add(where);
-        out.push(finding(this, l.at, `"${l.key}" holds a secret in plain text${branch}`, opts));
-      }
+      // (Asked only here, of a literal that is reported: l.unrendered searches helm's whole output.)
+      const unrendered = l.unrendered;
+      seen.add(where);
+      out.push(finding(this, l.at, `"${l.key}" holds ${holds}${unrendered ? " (in a template branch these values do not render)" : ""}`, unrendered ? { severity: "warning" } : {}));
     }
     const valuesNames = new Set(inputs.valuesFiles.map((f) => f.file));
     for (const f of [...inputs.valuesFiles, ...inputs.templates]) {
